@@ -1,0 +1,82 @@
+//! The demo as an MCP server: [`DemoServer`] answers `tools/list` and
+//! `tools/call` from [`crate::tools`], and [`serve_stdio`] runs it over
+//! stdin/stdout.
+//!
+//! Only protocol mapping lives here. Stdout carries protocol messages alone,
+//! so every diagnostic goes to stderr.
+
+use rmcp::{
+    ErrorData, RoleServer, ServerHandler, ServiceExt,
+    model::{
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult,
+        PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    },
+    service::RequestContext,
+    transport::stdio,
+};
+use serde_json::Value;
+
+use crate::{
+    dataset::TODAY,
+    tools::{self, ToolError},
+};
+
+/// The demo MCP server; it holds no state, the dataset is shared and read-only.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DemoServer;
+
+impl DemoServer {
+    /// What the server tells clients about itself on `initialize`.
+    fn instructions() -> String {
+        format!(
+            "Sample sales data of a shop selling to 50 companies. Customers (c001-c050) are in regions EU, US, \
+             APAC or LATAM; 30 products (p001-p030) fall into 8 categories; about 2,000 orders cover the 365 \
+             days before the dataset's fixed today, {TODAY}, so \"last month\" means the calendar month before \
+             it. Amounts are price * quantity in whole currency units. Use aggregate_orders for totals and \
+             list_* for records; every tool is read-only."
+        )
+    }
+}
+
+impl ServerHandler for DemoServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
+            .with_instructions(Self::instructions())
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(tools::tool_list()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let args = request.arguments.map_or(Value::Null, Value::Object);
+        match tools::call(&request.name, args) {
+            Ok(output) => Ok(CallToolResult::structured(output).into()),
+            // Naming a tool that does not exist is the client's protocol
+            // error; bad arguments are the program's, so they go back as a
+            // result it can read and correct.
+            Err(error @ ToolError::UnknownTool(_)) => Err(ErrorData::invalid_params(error.to_string(), None)),
+            Err(error @ ToolError::InvalidArguments(_)) => {
+                Ok(CallToolResult::error(vec![ContentBlock::text(error.to_string())]).into())
+            }
+        }
+    }
+}
+
+/// Serves the demo over stdin/stdout until the client disconnects.
+pub async fn serve_stdio() -> anyhow::Result<()> {
+    eprintln!("codemode-demo: serving MCP on stdio (today is {TODAY})");
+    let running = DemoServer.serve(stdio()).await?;
+    let reason = running.waiting().await?;
+    eprintln!("codemode-demo: stopped ({reason:?})");
+    Ok(())
+}

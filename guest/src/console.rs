@@ -1,0 +1,24 @@
+//! `console.log/info/warn/error/debug`: each call becomes one `log` event,
+//! written at once so the host can stream it.
+
+use crate::inspect::{Intrinsics, render_args};
+use crate::output;
+use rquickjs::function::Rest;
+use rquickjs::{Ctx, Function, Object, Value};
+
+const LEVELS: [&str; 5] = ["log", "info", "warn", "error", "debug"];
+
+/// Installs a fresh `console` global. Messages longer than `budget` bytes
+/// are cut; the host bounds the total.
+pub fn install<'js>(ctx: &Ctx<'js>, js: &Intrinsics<'js>, budget: usize) -> rquickjs::Result<()> {
+    let console = Object::new(ctx.clone())?;
+    for level in LEVELS {
+        let js = js.clone();
+        let log = Function::new(ctx.clone(), move |ctx: Ctx<'js>, args: Rest<Value<'js>>| {
+            output::log(level, &render_args(&js, &ctx, &args.0, budget));
+        })?
+        .with_name(level)?;
+        console.set(level, log)?;
+    }
+    ctx.globals().set("console", console)
+}

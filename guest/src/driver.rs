@@ -1,0 +1,97 @@
+//! One execution, start to finish: set up the engine with the run's limits,
+//! compile the program in its form, drive it to completion through the job
+//! queue and the bridge, and emit exactly one final event.
+
+use crate::bindings::exports::codemode::sandbox::program::RunOptions;
+use crate::bridge::Bridge;
+use crate::failure::{Failure, Report};
+use crate::inspect::Intrinsics;
+use crate::program::{self, Compiled};
+use crate::{console, output, truncate};
+use rquickjs::promise::PromiseState;
+use rquickjs::{Context, Ctx, Promise, Runtime, Value};
+
+/// Runs `source` and writes its events to stdout.
+pub fn run(source: &str, options: &RunOptions) {
+    let runtime = Runtime::new().expect("the engine starts");
+    runtime.set_memory_limit(usize::try_from(options.memory_limit).unwrap_or(usize::MAX));
+    let context = Context::full(&runtime).expect("the context starts");
+    context.with(|ctx| {
+        let js = Intrinsics::capture(&ctx).expect("built-ins are present");
+        console::install(&ctx, &js, options.output_limit as usize).expect("console installs");
+        let mut bridge = Bridge::install(&ctx, &options.tools).expect("the bridge installs");
+        let (compiled, wrapping) = program::compile(&js, &ctx, source);
+        let outcome = match compiled {
+            Ok(compiled) => execute(&ctx, &mut bridge, compiled),
+            Err(error) => Err(Failure::Syntax(error.0)),
+        };
+        match outcome.and_then(|value| serialize(&ctx, value)) {
+            Ok(json) => {
+                let (value, truncated) = truncate::fit(json, options.output_limit as usize);
+                output::result(value, truncated);
+            }
+            Err(failure) => {
+                let report =
+                    Report { js: &js, ctx: &ctx, tool_error: &bridge.tool_error, line_offset: wrapping.line_offset };
+                output::error(report.describe(failure));
+            }
+        }
+    });
+}
+
+/// Starts the compiled program and waits for its value.
+fn execute<'js>(ctx: &Ctx<'js>, bridge: &mut Bridge<'js>, compiled: Compiled<'js>) -> Result<Value<'js>, Failure<'js>> {
+    let entry = match compiled {
+        Compiled::Value(value) => value,
+        Compiled::Threw(thrown) => return Err(Failure::Thrown(thrown)),
+        Compiled::Module(module) => {
+            let (module, evaluated) = module.eval().map_err(|_| Failure::Thrown(ctx.catch()))?;
+            settle(ctx, bridge, evaluated)?;
+            module.get("default").map_err(|_| Failure::Thrown(ctx.catch()))?
+        }
+    };
+    let value = match entry.as_function() {
+        Some(main) => main.call::<_, Value>(()).map_err(|_| Failure::Thrown(ctx.catch()))?,
+        None => entry,
+    };
+    match value.as_promise() {
+        Some(promise) => settle(ctx, bridge, promise.clone()),
+        None => Ok(value),
+    }
+}
+
+/// Runs jobs and exchanges tool calls with the host until `promise` settles.
+fn settle<'js>(ctx: &Ctx<'js>, bridge: &mut Bridge<'js>, promise: Promise<'js>) -> Result<Value<'js>, Failure<'js>> {
+    loop {
+        while ctx.execute_pending_job() {}
+        match promise.state() {
+            PromiseState::Resolved | PromiseState::Rejected => {
+                return promise
+                    .result::<Value>()
+                    .unwrap_or(Ok(Value::new_undefined(ctx.clone())))
+                    .map_err(|_| Failure::Thrown(ctx.catch()));
+            }
+            PromiseState::Pending => {}
+        }
+        match bridge.exchange(ctx) {
+            Ok(true) => {}
+            Ok(false) => return Err(Failure::Stalled),
+            Err(_) => return Err(Failure::Thrown(ctx.catch())),
+        }
+    }
+}
+
+/// The program's value as JSON, by the engine's own `JSON.stringify` (not
+/// the global the program may have replaced). `undefined` becomes `null`.
+fn serialize<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> Result<serde_json::Value, Failure<'js>> {
+    let text = ctx.json_stringify(value).map_err(|_| Failure::Thrown(ctx.catch()))?;
+    let Some(text) = text else { return Ok(serde_json::Value::Null) };
+    let text = text.to_string().map_err(|_| Failure::Thrown(ctx.catch()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        let message = format!("the program's value is not JSON-serializable: {e}");
+        Failure::Thrown(
+            rquickjs::String::from_str(ctx.clone(), &message)
+                .map_or_else(|_| Value::new_null(ctx.clone()), |s| s.into_value()),
+        )
+    })
+}

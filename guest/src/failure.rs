@@ -1,0 +1,146 @@
+//! Turns how a program failed into the fields of its `error` event: the
+//! `kind` the envelope promises (syntax, runtime, tool, memory, stack), a
+//! message, and where the error happened in the submitted source.
+//!
+//! Thrown values are read through data properties only (see `inspect`), so
+//! a thrown object with a hostile `toString` or getter cannot hang or fool
+//! the report.
+
+use crate::inspect::{Intrinsics, render};
+use crate::program::FILENAME;
+use rquickjs::{Ctx, Object, Value};
+use serde_json::{Map, Value as Json, json};
+
+/// How a program failed, before it is described.
+pub enum Failure<'js> {
+    /// The source did not compile.
+    Syntax(Value<'js>),
+    /// The program threw, or its promise rejected, with this value.
+    Thrown(Value<'js>),
+    /// The program waits on a promise nothing can settle: the job queue is
+    /// empty and no tool call is in flight.
+    Stalled,
+}
+
+/// What describing a failure needs to know about the run.
+pub struct Report<'a, 'js> {
+    /// Built-ins captured before the program ran.
+    pub js: &'a Intrinsics<'js>,
+    /// The context the program ran in.
+    pub ctx: &'a Ctx<'js>,
+    /// The bridge's `ToolError` class.
+    pub tool_error: &'a Object<'js>,
+    /// Lines the wrapper added above the submitted source.
+    pub line_offset: u32,
+}
+
+impl<'js> Report<'_, 'js> {
+    /// The fields of the `error` event for `failure`.
+    pub fn describe(&self, failure: Failure<'js>) -> Map<String, Json> {
+        match failure {
+            Failure::Syntax(thrown) => self.thrown("syntax", &thrown),
+            Failure::Thrown(thrown) => {
+                let kind = self.kind_of(&thrown);
+                self.thrown(kind, &thrown)
+            }
+            Failure::Stalled => fields(json!({
+                "kind": "runtime",
+                "message": "the program awaits a promise that can never settle: no tool call is in \
+                            flight and no job is pending (a missing resolve, or an await on something \
+                            that is not a tool call?)",
+            })),
+        }
+    }
+
+    fn kind_of(&self, thrown: &Value<'js>) -> &'static str {
+        if thrown.as_object().is_some_and(|o| o.is_instance_of(self.tool_error)) {
+            return "tool";
+        }
+        let text = self.js.error_text(thrown);
+        // QuickJS builds concatenations as ropes, so a string-doubling bomb
+        // reaches the engine's maximum string length before the heap limit:
+        // both mean the program asked for more memory than it may have.
+        if text.starts_with("InternalError: out of memory") || text == "InternalError: string too long" {
+            "memory"
+        } else if text == "RangeError: Maximum call stack size exceeded" || text == "InternalError: stack overflow" {
+            "stack"
+        } else {
+            "runtime"
+        }
+    }
+
+    fn thrown(&self, kind: &str, thrown: &Value<'js>) -> Map<String, Json> {
+        let mut out = Map::new();
+        out.insert("kind".into(), kind.into());
+        if !thrown.is_error() {
+            out.insert("message".into(), format!("uncaught {}", render(self.js, self.ctx, thrown, 1000)).into());
+            return out;
+        }
+        out.insert("message".into(), self.js.error_text(thrown).into());
+        if let Some(name) = self.js.own_string(thrown, "name") {
+            out.insert("name".into(), name.into());
+        }
+        if let Some(stack) = self.js.stack(thrown) {
+            let (stack, location) = self.remap(&stack);
+            if let Some((line, column)) = location {
+                out.insert("line".into(), line.into());
+                out.insert("column".into(), column.into());
+            }
+            if !stack.is_empty() {
+                out.insert("stack".into(), stack.into());
+            }
+        }
+        if kind == "tool" {
+            for key in ["code", "server", "tool"] {
+                out.insert(key.into(), self.js.own_string(thrown, key).map_or(Json::Null, Json::from));
+            }
+            let details = thrown.as_object().and_then(|o| o.get::<_, Value>("details").ok());
+            let details = details.and_then(|d| self.ctx.json_stringify(d).ok().flatten());
+            let details = details.and_then(|d| serde_json::from_str(&d.to_string().ok()?).ok());
+            out.insert("details".into(), details.unwrap_or(Json::Null));
+        }
+        out
+    }
+
+    /// Rewrites `program.js:L:C` in a stack to lines of the submitted
+    /// source, drops frames of the wrapper, and returns the first frame's
+    /// location.
+    fn remap(&self, stack: &str) -> (String, Option<(u32, u32)>) {
+        let mut first = None;
+        let mut out = Vec::new();
+        for frame in stack.lines() {
+            let Some(at) = frame.find(FILENAME) else {
+                out.push(frame.to_owned());
+                continue;
+            };
+            let rest = &frame[at + FILENAME.len()..];
+            let Some((line, column, tail)) = parse_location(rest) else {
+                out.push(frame.to_owned());
+                continue;
+            };
+            let Some(line) = line.checked_sub(self.line_offset).filter(|l| *l > 0) else {
+                continue;
+            };
+            first.get_or_insert((line, column));
+            out.push(format!("{}{FILENAME}:{line}:{column}{tail}", &frame[..at]));
+        }
+        (out.join("\n"), first)
+    }
+}
+
+fn parse_location(rest: &str) -> Option<(u32, u32, &str)> {
+    let rest = rest.strip_prefix(':')?;
+    let end = rest.find(|c: char| !c.is_ascii_digit())?;
+    let line = rest[..end].parse().ok()?;
+    let rest = rest[end..].strip_prefix(':')?;
+    let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let column = rest[..end].parse().ok()?;
+    Some((line, column, &rest[end..]))
+}
+
+fn fields(value: Json) -> Map<String, Json> {
+    match value {
+        Json::Object(map) => map,
+        _ => Map::new(),
+    }
+}

@@ -1,0 +1,37 @@
+//! The codemode guest: QuickJS compiled to a WebAssembly component that runs
+//! exactly one program per instance.
+//!
+//! The host instantiates the component, calls `program.run` once and drops
+//! the instance. Everything the program can reach is in `wit/codemode.wit`:
+//! tool calls go out through `tools.dispatch`, and events (logs, then one
+//! final value or error) come back as JSON lines on stdout. This crate owns
+//! the JavaScript side of that contract; limits (fuel, memory, deadline,
+//! output) are enforced by the host, which trusts nothing printed here.
+
+mod bridge;
+mod console;
+mod driver;
+mod failure;
+mod inspect;
+mod libc;
+mod output;
+mod program;
+mod truncate;
+
+// The generated glue is the crate's only FFI edge, hence the only `unsafe`.
+#[allow(unsafe_code, missing_docs, clippy::all)]
+mod bindings {
+    wit_bindgen::generate!({ path: "../wit", world: "sandbox" });
+    use super::Sandbox;
+    export!(Sandbox);
+}
+
+use bindings::exports::codemode::sandbox::program::{Guest, RunOptions};
+
+struct Sandbox;
+
+impl Guest for Sandbox {
+    fn run(source: String, options: RunOptions) {
+        driver::run(&source, &options);
+    }
+}

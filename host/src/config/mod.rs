@@ -1,0 +1,324 @@
+//! The config file: which upstream MCP servers codemode connects to, and the
+//! per-server limits it applies. This module reads the file, expands
+//! variables and validates it into [`Config`]; it never starts a process or
+//! opens a connection (that is `upstream`'s job) and never logs.
+//!
+//! # Accepted files
+//!
+//! The files users already have work unchanged:
+//!
+//! - `"mcpServers": { NAME: ENTRY, ... }` — Claude Desktop
+//!   (`claude_desktop_config.json`), Claude Code (`.mcp.json`), Cursor
+//!   (`~/.cursor/mcp.json`);
+//! - `"servers": { NAME: ENTRY, ... }` — VS Code (`.vscode/mcp.json`); its
+//!   `inputs` array is ignored, and only a `${input:ID}` reference to it is
+//!   an error (codemode has nobody to prompt).
+//!
+//! If both keys are present their servers are merged, in file order; a name
+//! defined twice (in either or both) is an error. Comments (`//`, `/* */`),
+//! trailing commas and a leading byte-order mark are accepted everywhere,
+//! because VS Code's file is JSONC and hand-edited files carry them.
+//!
+//! An ENTRY is a stdio server (`command`, `args`, `env`, `cwd`) or a
+//! streamable HTTP server (`url`, `headers`). `type` is `"stdio"`, `"http"`,
+//! `"streamable-http"` or `"streamableHttp"`; when it is absent, `command`
+//! means stdio and `url` means HTTP. Other keys are ignored at every level
+//! outside `"codemode"`, so `autoApprove`, `alwaysAllow`, `timeout`,
+//! `description`, ... do no harm; a key codemode reads must not appear twice
+//! in one object.
+//!
+//! # Rules
+//!
+//! - **Disabled servers.** `"disabled": true` skips the entry before any other
+//!   check, so a disabled entry may be incomplete or name unset variables.
+//!   Its name still counts for the duplicate-name check.
+//! - **Variables.** `command`, `args`, `env` values, `cwd`, `url` and `headers`
+//!   values expand `${NAME}`, `${env:NAME}` (VS Code's and Cursor's spelling),
+//!   and `${NAME:-default}` (the default applies when NAME is unset *or
+//!   empty*, as in the shell; it may itself contain references). `$$` is a
+//!   literal `$`; any other `$` is literal too, so only `$${` needs escaping.
+//!   Substituted values are never rescanned, and a default cannot contain
+//!   `}`. An unset variable without a default is an error, and so is
+//!   `${input:ID}` (naming the id) and any other `${...}` form.
+//! - **SSE.** The old HTTP+SSE transport is not supported: `"type": "sse"` is
+//!   an error, and so is a `url` whose path ends in `/sse` when `type` is
+//!   absent. That case is an error rather than a warning because a streamable
+//!   HTTP request to an SSE endpoint fails later with a far less helpful
+//!   message; an explicit `"type": "http"` overrides the guess.
+//! - **URLs** must be `http://` or `https://` with a host.
+//! - **`envFile`** (VS Code, Cursor) is an error rather than ignored: skipping
+//!   it would start the server without its credentials.
+//! - **Relative `cwd`** is resolved against the config file's folder by
+//!   [`Config::load`]; [`Config::from_json_str`] leaves it as written.
+//!
+//! # codemode options
+//!
+//! A `"codemode"` object inside an entry sets that server's options (other
+//! clients ignore it); a top-level `"codemode"` object sets the defaults for
+//! every server. Inside these objects unknown keys *are* errors, so a typo
+//! cannot silently drop a limit. See [`ServerOptions`] for the keys.
+//!
+//! # Secrets
+//!
+//! `env` and `headers` values are credentials. [`Transport`]'s `Debug` prints
+//! their names only, and no [`ConfigError`] contains them or any variable's
+//! value: errors quote names, JSON types, `type` values, URL schemes written
+//! in the file and codemode option values, nothing else. The `url` is not
+//! treated as secret (it is printed by `Debug`): keep credentials in
+//! `headers`.
+
+mod error;
+mod expand;
+mod jsonc;
+mod options;
+mod server;
+mod tree;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use error::{ConfigError, ConfigErrorKind};
+pub use options::{DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_CONCURRENT_CALLS};
+
+use tree::{Json, Node};
+
+/// The top-level keys holding servers: Claude's and Cursor's, VS Code's.
+const MAPS: [&str; 2] = ["mcpServers", "servers"];
+
+/// A resolved config file: every enabled server, ready to connect to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The enabled servers, in the order they appear in the file.
+    pub servers: Vec<ServerConfig>,
+}
+
+/// One upstream MCP server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// The key of the entry in `mcpServers` / `servers`; never empty.
+    pub name: String,
+    /// How to reach the server, with all variables expanded.
+    pub transport: Transport,
+    /// codemode's options for this server (defaults filled in).
+    pub options: ServerOptions,
+}
+
+/// How to reach an upstream server. `Debug` redacts `env` and `headers`
+/// values.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// A child process speaking MCP over stdin/stdout.
+    Stdio {
+        /// The program to run (looked up in `PATH` by whoever spawns it).
+        command: String,
+        /// Its arguments.
+        args: Vec<String>,
+        /// Variables added to its environment, in file order (credentials).
+        env: Vec<(String, String)>,
+        /// Its working directory, if set.
+        cwd: Option<PathBuf>,
+    },
+    /// A streamable HTTP endpoint.
+    Http {
+        /// The endpoint, `http://` or `https://`.
+        url: String,
+        /// Headers sent with every request, in file order (credentials).
+        headers: Vec<(String, String)>,
+    },
+}
+
+/// codemode's options for one server, from the `"codemode"` object of its
+/// entry, else the top-level `"codemode"` object, else the defaults:
+///
+/// ```json
+/// "codemode": {
+///   "tools": { "allow": ["*"], "deny": ["delete_*"] },
+///   "callTimeout": "30s",
+///   "maxConcurrentCalls": 4
+/// }
+/// ```
+///
+/// A key set in an entry replaces the top-level value for that key (lists
+/// are replaced, not merged).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerOptions {
+    /// `tools.allow`: tool-name patterns to expose; default `["*"]`.
+    pub allow: Vec<String>,
+    /// `tools.deny`: tool-name patterns to hide, winning over `allow`;
+    /// default empty.
+    pub deny: Vec<String>,
+    /// `callTimeout`: the longest one tool call may take, as integer
+    /// milliseconds or a string `"<integer><unit>"` with unit `ms`, `s`, `m`
+    /// or `h`; must be positive. Default [`DEFAULT_CALL_TIMEOUT`].
+    pub call_timeout: Duration,
+    /// `maxConcurrentCalls`: how many calls may be in flight to this server
+    /// at once; a positive integer. Default [`DEFAULT_MAX_CONCURRENT_CALLS`].
+    pub max_concurrent_calls: usize,
+}
+
+impl Config {
+    /// Parses and resolves config text, reading variables through `env`
+    /// (return `None` for an unset variable). A relative `cwd` stays
+    /// relative, since text has no folder; use [`Config::load`] for files.
+    ///
+    /// # Errors
+    ///
+    /// The first problem found: invalid JSON, a wrong type or unsupported
+    /// value in a field, an unset variable, a duplicate server name.
+    pub fn from_json_str(
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        Self::resolve(text, None, env)
+    }
+
+    /// Reads and resolves the config file at `path`, expanding variables
+    /// from the process environment (a variable whose value is not Unicode
+    /// counts as unset).
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::from_json_str`], plus failing to read the file; every
+    /// error carries the path.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Self::load_with_env(path, &|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::load`] with variables read through `env` instead of the
+    /// process environment.
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::load`].
+    pub fn load_with_env(
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| ConfigError::new(ConfigErrorKind::Read(err)));
+        text.and_then(|text| Self::resolve(&text, path.parent(), env))
+            .map_err(|err| err.with_path(path))
+    }
+
+    fn resolve(
+        text: &str,
+        dir: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let tree: Json = serde_json::from_str(&jsonc::to_json(text))
+            .map_err(|err| ConfigError::new(ConfigErrorKind::Syntax(err)))?;
+        let top = Node::top(&tree).object()?;
+        let defaults = match top.get("codemode")? {
+            Some(node) => options::Overrides::parse(&node)?.apply(&ServerOptions::default()),
+            None => ServerOptions::default(),
+        };
+
+        // Both shapes are read, merged in file order. `get` rejects a
+        // repeated map key, so each map is seen once.
+        let present = MAPS
+            .iter()
+            .map(|key| top.get(key))
+            .collect::<Result<Vec<_>, _>>()?;
+        if present.iter().all(Option::is_none) {
+            return Err(ConfigError::new(ConfigErrorKind::NoServers));
+        }
+        // (map key, server name, entry), in file order.
+        let mut entries: Vec<(&'static str, &str, &Json)> = Vec::new();
+        for (key, node) in top.entries() {
+            let Some(map) = MAPS.into_iter().find(|map| *map == key) else {
+                continue;
+            };
+            for (name, entry) in node.object()?.entries() {
+                if name.trim().is_empty() {
+                    return Err(node.error(ConfigErrorKind::EmptyName));
+                }
+                if let Some(&(first, ..)) = entries.iter().find(|(_, seen, _)| *seen == name) {
+                    let kind = ConfigErrorKind::DuplicateServer { first, second: map };
+                    return Err(Node::server(name, entry.value()).error(kind));
+                }
+                entries.push((map, name, entry.value()));
+            }
+        }
+
+        let context = server::Context {
+            env,
+            dir,
+            defaults: &defaults,
+        };
+        let servers = entries
+            .into_iter()
+            .filter_map(|(_, name, entry)| server::resolve(name, entry, &context).transpose())
+            .collect::<Result<_, _>>()?;
+        Ok(Config { servers })
+    }
+}
+
+impl ServerOptions {
+    /// Whether a tool named `tool` (the upstream's own name) is exposed: it
+    /// matches some `allow` pattern and no `deny` pattern. In a pattern `*`
+    /// matches any run of characters (including none); every other
+    /// character matches itself, case-sensitively.
+    #[must_use]
+    pub fn allows(&self, tool: &str) -> bool {
+        let matches = |pattern: &String| options::glob_matches(pattern, tool);
+        self.allow.iter().any(matches) && !self.deny.iter().any(matches)
+    }
+}
+
+impl Default for ServerOptions {
+    /// Every tool allowed, [`DEFAULT_CALL_TIMEOUT`],
+    /// [`DEFAULT_MAX_CONCURRENT_CALLS`].
+    fn default() -> Self {
+        ServerOptions {
+            allow: vec!["*".to_owned()],
+            deny: Vec::new(),
+            call_timeout: DEFAULT_CALL_TIMEOUT,
+            max_concurrent_calls: DEFAULT_MAX_CONCURRENT_CALLS,
+        }
+    }
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Transport::Stdio {
+                command,
+                args,
+                env,
+                cwd,
+            } => f
+                .debug_struct("Stdio")
+                .field("command", command)
+                .field("args", args)
+                .field("env", &Redacted(env))
+                .field("cwd", cwd)
+                .finish(),
+            Transport::Http { url, headers } => f
+                .debug_struct("Http")
+                .field("url", url)
+                .field("headers", &Redacted(headers))
+                .finish(),
+        }
+    }
+}
+
+/// Name/value pairs shown as `["NAME"=<redacted>, ...]`.
+struct Redacted<'a>(&'a [(String, String)]);
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Name<'a>(&'a str);
+        impl fmt::Debug for Name<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{:?}=<redacted>", self.0)
+            }
+        }
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| Name(name)))
+            .finish()
+    }
+}

@@ -1,0 +1,122 @@
+//! The result envelope: the one thing a caller gets back from an execution.
+//! Its JSON form is described by `schemas/envelope.schema.json`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The outcome of one execution: the value or a typed error, the captured
+/// logs, and a receipt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Whether the program returned a value.
+    pub ok: bool,
+    /// The program's value (`null` when it failed or returned nothing).
+    pub value: Value,
+    /// Whether `value` was truncated structurally to fit the output limit.
+    pub truncated: bool,
+    /// Why the program failed, when `ok` is false.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<ProgramError>,
+    /// Console output, in order.
+    pub logs: Vec<LogEntry>,
+    /// What the execution cost.
+    pub receipt: Receipt,
+}
+
+/// Why a program failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramError {
+    /// The class of failure.
+    pub kind: ProgramErrorKind,
+    /// A message for humans (and models).
+    pub message: String,
+    /// The JavaScript error's name (`TypeError`, `ToolError`, ...).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    /// 1-based line in the submitted source, where known.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
+    /// 1-based column in the submitted source, where known.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub column: Option<u32>,
+    /// The JavaScript stack, with locations in the submitted source.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub stack: Option<String>,
+    /// For kind `tool`: the `ToolError` code, server (namespace), tool and
+    /// details.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub code: Option<String>,
+    /// The namespace of the tool that failed (`null` for global tools).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub server: Option<String>,
+    /// The tool that failed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tool: Option<String>,
+    /// What the tool reported with its failure.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub details: Option<Value>,
+}
+
+/// The classes of program failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ProgramErrorKind {
+    /// The source does not parse.
+    Syntax,
+    /// The program threw (or rejected) and nothing caught it.
+    Runtime,
+    /// A tool call failed and nothing caught its `ToolError`.
+    Tool,
+    /// The wall-clock deadline passed.
+    Timeout,
+    /// The CPU budget (fuel) ran out.
+    Cpu,
+    /// The memory limit was reached.
+    Memory,
+    /// The stack limit was reached (runaway recursion).
+    Stack,
+    /// The program printed more than the output limit.
+    Output,
+}
+
+impl ProgramError {
+    /// An error with just a kind and a message.
+    pub fn new(kind: ProgramErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            name: None,
+            line: None,
+            column: None,
+            stack: None,
+            code: None,
+            server: None,
+            tool: None,
+            details: None,
+        }
+    }
+}
+
+/// One console call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// `log`, `info`, `warn`, `error` or `debug`.
+    pub level: String,
+    /// The rendered message.
+    pub message: String,
+}
+
+/// What an execution cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Wall time from the start of instantiation to the final event, in
+    /// milliseconds.
+    pub duration_ms: f64,
+    /// Fuel consumed.
+    pub fuel_used: u64,
+    /// Peak linear memory of the sandbox, in bytes.
+    pub peak_memory_bytes: u64,
+    /// Tool calls the program made (including ones refused by the quota).
+    pub tool_calls: u32,
+}

@@ -1,0 +1,46 @@
+//! The library's error type: what can go wrong setting up or driving the
+//! sandbox itself. What a *program* does wrong is not an `Error`; it is part
+//! of the [`crate::Envelope`].
+
+use std::fmt;
+
+/// An error from the executor itself (not from a program).
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+/// The kinds of [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The engine or the guest component could not be set up (bad engine
+    /// configuration, a corrupt or incompatible guest).
+    Setup,
+    /// A limit was given a value the executor cannot honour.
+    InvalidLimits,
+    /// Every sandbox slot is in use; retry when an execution finishes.
+    Busy,
+    /// The sandbox failed in a way no program can cause (a bug).
+    Internal,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+
+    /// What kind of error this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}

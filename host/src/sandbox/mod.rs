@@ -1,0 +1,231 @@
+//! The sandbox: an [`Executor`] built once (engine, compiled guest,
+//! pre-instantiated linker, pooling allocator) that runs each program in a
+//! fresh instance and drops it afterwards. Nothing survives from one
+//! execution to the next.
+//!
+//! Limits apply from the guest's first instruction: fuel and the memory
+//! limiter are set on the store before instantiation, the epoch deadline
+//! covers CPU-bound code and a tokio deadline covers time spent waiting on
+//! tools.
+
+pub(crate) mod bindings;
+mod engine;
+mod outcome;
+mod output;
+mod store;
+
+use crate::bridge::Bridge;
+use crate::envelope::{Envelope, Receipt};
+use crate::error::{Error, ErrorKind};
+use crate::limits::Limits;
+use crate::tools::{ToolProvider, ToolSpec};
+use bindings::SandboxPre;
+use bindings::exports::codemode::sandbox::program::{RunOptions, ToolBinding};
+use outcome::Ending;
+use output::Capture;
+use std::sync::Arc;
+use std::time::Instant;
+use store::{MemoryLimiter, State};
+use wasmtime::{Store, UpdateDeadline};
+use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+
+pub use outcome::bytes as format_bytes;
+
+/// Bytes of guest stderr kept (it only carries guest panics).
+const STDERR_CAPACITY: usize = 16 << 10;
+
+/// Builds an [`Executor`].
+#[derive(Debug, Clone)]
+pub struct ExecutorBuilder {
+    limits: Limits,
+    max_memory: u64,
+    max_sandboxes: u32,
+}
+
+impl Default for ExecutorBuilder {
+    fn default() -> Self {
+        Self { limits: Limits::default(), max_memory: Limits::DEFAULT_MEMORY, max_sandboxes: 256 }
+    }
+}
+
+impl ExecutorBuilder {
+    /// The default limits of every execution.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.max_memory = self.max_memory.max(limits.memory);
+        self.limits = limits;
+        self
+    }
+
+    /// The largest memory limit any execution may use (sizes the pool's
+    /// memory slots). Default: the default limits' memory.
+    pub fn max_memory(mut self, bytes: u64) -> Self {
+        self.max_memory = bytes;
+        self
+    }
+
+    /// How many sandboxes may be alive at once (sizes the pool). Default: 256.
+    pub fn max_sandboxes(mut self, count: u32) -> Self {
+        self.max_sandboxes = count;
+        self
+    }
+
+    /// Builds the engine and compiles the guest.
+    pub fn build(self) -> Result<Executor, Error> {
+        check(&self.limits, self.max_memory)?;
+        if self.max_sandboxes == 0 {
+            return Err(Error::new(ErrorKind::InvalidLimits, "max_sandboxes must be at least 1"));
+        }
+        let settings = engine::EngineSettings { max_memory: self.max_memory, max_sandboxes: self.max_sandboxes };
+        let (wasm_engine, pre) = engine::build(&settings)?;
+        engine::start_epoch_ticker(&wasm_engine)?;
+        Ok(Executor { inner: Arc::new(Inner { pre, limits: self.limits, max_memory: self.max_memory }) })
+    }
+}
+
+/// Runs programs, each in a fresh sandbox. Cheap to clone; share one per
+/// process.
+#[derive(Clone)]
+pub struct Executor {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pre: SandboxPre<State>,
+    limits: Limits,
+    max_memory: u64,
+}
+
+impl Executor {
+    /// An executor with the default limits.
+    pub fn new() -> Result<Self, Error> {
+        Self::builder().build()
+    }
+
+    /// Configures an executor.
+    pub fn builder() -> ExecutorBuilder {
+        ExecutorBuilder::default()
+    }
+
+    /// The default limits of every execution.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// Runs `source` with the default limits and `tools`.
+    ///
+    /// Program failures are part of the envelope; an `Err` means the
+    /// sandbox itself could not run (see [`ErrorKind`]). Must be called
+    /// within a tokio runtime: tool calls run as tokio tasks.
+    pub async fn execute(&self, source: &str, tools: Arc<dyn ToolProvider>) -> Result<Envelope, Error> {
+        self.execute_with(source, tools, &self.inner.limits).await
+    }
+
+    /// Runs `source` with `limits` instead of the defaults.
+    pub async fn execute_with(
+        &self,
+        source: &str,
+        tools: Arc<dyn ToolProvider>,
+        limits: &Limits,
+    ) -> Result<Envelope, Error> {
+        check(limits, self.inner.max_memory)?;
+        let started = Instant::now();
+        let deadline = started + limits.timeout;
+        let specs = tools.tools();
+        let options = run_options(&specs, limits);
+
+        let capture = Capture::new(limits.output as usize);
+        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
+        let wasi = WasiCtxBuilder::new().stdout(capture.clone()).stderr(stderr.clone()).build();
+        let bridge = Bridge::new(tools, specs, limits.max_tool_calls, limits.max_concurrent_calls);
+        // `check` has verified the limit fits in memory addressable here.
+        let memory = MemoryLimiter::new(limits.memory as usize);
+        let state = State { wasi, table: Default::default(), memory, bridge };
+        let mut store = Store::new(self.inner.pre.engine(), state);
+        store.limiter(|s| &mut s.memory);
+        store.set_fuel(limits.fuel).map_err(|e| Error::new(ErrorKind::Internal, format!("setting fuel: {e}")))?;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if Instant::now() >= deadline { UpdateDeadline::Interrupt } else { UpdateDeadline::Yield(1) })
+        });
+
+        let pre = &self.inner.pre;
+        let run = async {
+            let instance = pre.instantiate_async(&mut store).await.map_err(Instantiation)?;
+            instance.codemode_sandbox_program().call_run(&mut store, source, &options).await.map_err(Trapped)
+        };
+        let ending = match tokio::time::timeout_at(deadline.into(), run).await {
+            Ok(Ok(())) => Ending::Returned,
+            Ok(Err(Trapped(e))) => Ending::Trapped(e),
+            Ok(Err(Instantiation(e))) => return Err(instantiation_error(e)),
+            Err(_) => Ending::TimedOut,
+        };
+
+        let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+        let state = store.into_data();
+        let mut captured = capture.take();
+        let produced = outcome::decide(ending, &mut captured, state.memory.hit, &stderr.contents(), limits)?;
+        let receipt = Receipt {
+            duration_ms: started.elapsed().as_secs_f64() * 1e3,
+            fuel_used,
+            peak_memory_bytes: state.memory.peak as u64,
+            tool_calls: state.bridge.calls_made,
+        };
+        Ok(match produced {
+            Ok((value, truncated)) => {
+                Envelope { ok: true, value, truncated, error: None, logs: captured.logs, receipt }
+            }
+            Err(error) => Envelope {
+                ok: false,
+                value: serde_json::Value::Null,
+                truncated: false,
+                error: Some(error),
+                logs: captured.logs,
+                receipt,
+            },
+        })
+    }
+}
+
+enum RunError {
+    Instantiation(wasmtime::Error),
+    Trapped(wasmtime::Error),
+}
+use RunError::{Instantiation, Trapped};
+
+fn instantiation_error(e: wasmtime::Error) -> Error {
+    if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
+        Error::new(ErrorKind::Busy, "every sandbox slot is in use; retry when an execution finishes")
+    } else {
+        Error::new(ErrorKind::Internal, format!("instantiating the guest: {e:#}"))
+    }
+}
+
+fn run_options(specs: &[ToolSpec], limits: &Limits) -> RunOptions {
+    RunOptions {
+        tools: specs.iter().map(|s| ToolBinding { namespace: s.namespace.clone(), name: s.name.clone() }).collect(),
+        memory_limit: limits.memory.saturating_sub(Limits::ENGINE_RESERVE),
+        output_limit: limits.output,
+    }
+}
+
+fn check(limits: &Limits, max_memory: u64) -> Result<(), Error> {
+    let invalid = |m: String| Err(Error::new(ErrorKind::InvalidLimits, m));
+    if limits.memory > max_memory {
+        return invalid(format!(
+            "the memory limit {} is above the executor's maximum {}",
+            format_bytes(limits.memory),
+            format_bytes(max_memory)
+        ));
+    }
+    if limits.memory < 2 * Limits::ENGINE_RESERVE {
+        return invalid(format!("the memory limit must be at least {}", format_bytes(2 * Limits::ENGINE_RESERVE)));
+    }
+    if usize::try_from(limits.memory).is_err() {
+        return invalid("the memory limit does not fit in this platform's address space".into());
+    }
+    if limits.output < Limits::MIN_OUTPUT {
+        return invalid(format!("the output limit must be at least {}", format_bytes(Limits::MIN_OUTPUT.into())));
+    }
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! Where tools come from: the [`ToolProvider`] trait, and
+//! [`InProcessTools`], a provider of Rust closures.
+//!
+//! The executor only ever sees this trait; MCP servers plug in behind it the
+//! same way in-process tools do. Results cross as JSON text, so a provider
+//! that already has JSON (an MCP text block, a cached payload) hands it over
+//! without re-serializing.
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A tool as programs see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSpec {
+    /// The namespace object it lives on (`None`: a global function).
+    pub namespace: Option<String>,
+    /// The function name (a valid JavaScript identifier).
+    pub name: String,
+    /// What the tool does.
+    pub description: Option<String>,
+    /// JSON Schema of the arguments.
+    pub input_schema: Value,
+    /// JSON Schema of the result, where known.
+    pub output_schema: Option<Value>,
+}
+
+impl ToolSpec {
+    /// A tool with an open input schema and no description.
+    pub fn new(namespace: Option<&str>, name: &str) -> Self {
+        Self {
+            namespace: namespace.map(str::to_owned),
+            name: name.to_owned(),
+            description: None,
+            input_schema: serde_json::json!({}),
+            output_schema: None,
+        }
+    }
+
+    /// The name a program writes: `namespace.name` or `name`.
+    pub fn qualified_name(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// A tool's result: JSON text.
+#[derive(Debug, Clone)]
+pub struct ToolOutput(Box<RawValue>);
+
+impl ToolOutput {
+    /// Wraps JSON text that is already known to be valid.
+    pub fn from_raw(raw: Box<RawValue>) -> Self {
+        Self(raw)
+    }
+
+    /// The JSON text.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The JSON text, without copying it.
+    pub fn into_string(self) -> String {
+        Box::<str>::from(self.0).into_string()
+    }
+}
+
+impl From<Value> for ToolOutput {
+    fn from(value: Value) -> Self {
+        Self(serde_json::value::to_raw_value(&value).expect("a serde_json::Value always serializes"))
+    }
+}
+
+/// Why a tool call failed. The kind becomes `ToolError.code` in JavaScript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCallError {
+    /// The class of failure.
+    pub kind: ToolCallErrorKind,
+    /// For humans and models.
+    pub message: String,
+    /// Structured details (for example the content of an `isError` result).
+    pub details: Option<Value>,
+}
+
+/// The classes of [`ToolCallError`], one per `ToolError.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ToolCallErrorKind {
+    /// `unknown_tool`: no such tool.
+    UnknownTool,
+    /// `invalid_arguments`: the arguments were rejected; nothing was sent.
+    InvalidArguments,
+    /// `tool_failed`: the tool ran and reported an error.
+    ToolFailed,
+    /// `timeout`: the call took too long and was cancelled.
+    Timeout,
+    /// `quota_exceeded`: the execution may make no more calls.
+    QuotaExceeded,
+    /// `unavailable`: the tool's server is unreachable or broke protocol.
+    Unavailable,
+}
+
+impl ToolCallError {
+    /// An error of `kind` with a message.
+    pub fn new(kind: ToolCallErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into(), details: None }
+    }
+
+    /// Attaches structured details.
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+}
+
+impl fmt::Display for ToolCallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ToolCallError {}
+
+/// The future of one tool call.
+pub type ToolFuture = Pin<Box<dyn Future<Output = Result<ToolOutput, ToolCallError>> + Send>>;
+
+/// A source of tools.
+///
+/// The executor lists the tools once per execution and calls them by spec;
+/// a provider whose tools change between listing and calling answers
+/// `UnknownTool`. Calls may run concurrently; dropping a call's future
+/// cancels it.
+pub trait ToolProvider: Send + Sync {
+    /// The tools, in a stable order.
+    fn tools(&self) -> Arc<[ToolSpec]>;
+
+    /// Calls `tool` with JSON `arguments` (`null` when the program passed
+    /// none).
+    fn call(&self, tool: &ToolSpec, arguments: Value) -> ToolFuture;
+}
+
+type Handler = Arc<dyn Fn(Value) -> ToolFuture + Send + Sync>;
+
+/// In-process tools: Rust closures registered under a namespace and a name.
+///
+/// ```
+/// use codemode::{InProcessTools, ToolSpec};
+/// let tools = InProcessTools::new()
+///     .tool(ToolSpec::new(None, "echo"), |args| async move { Ok(args.into()) });
+/// ```
+#[derive(Clone, Default)]
+pub struct InProcessTools {
+    specs: Vec<ToolSpec>,
+    handlers: HashMap<(Option<String>, String), Handler>,
+    listed: Option<Arc<[ToolSpec]>>,
+}
+
+impl InProcessTools {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a tool; a tool with the same namespace and name is replaced.
+    pub fn tool<F, Fut>(mut self, spec: ToolSpec, handler: F) -> Self
+    where
+        F: Fn(Value) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ToolOutput, ToolCallError>> + Send + 'static,
+    {
+        let key = (spec.namespace.clone(), spec.name.clone());
+        self.specs.retain(|s| (s.namespace.as_ref(), &s.name) != (key.0.as_ref(), &key.1));
+        self.specs.push(spec);
+        self.handlers.insert(key, Arc::new(move |args| Box::pin(handler(args))));
+        self.listed = Some(self.specs.clone().into());
+        self
+    }
+}
+
+impl ToolProvider for InProcessTools {
+    fn tools(&self) -> Arc<[ToolSpec]> {
+        self.listed.clone().unwrap_or_else(|| Arc::new([]))
+    }
+
+    fn call(&self, tool: &ToolSpec, arguments: Value) -> ToolFuture {
+        match self.handlers.get(&(tool.namespace.clone(), tool.name.clone())) {
+            Some(handler) => handler(arguments),
+            None => {
+                let error = ToolCallError::new(
+                    ToolCallErrorKind::UnknownTool,
+                    format!("{} is not a tool", tool.qualified_name()),
+                );
+                Box::pin(async move { Err(error) })
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! JSON Schema -> TypeScript declarations for the tools the model programs
+//! against: one `declare namespace` per upstream server, one `function` per
+//! tool, JSDoc for what types cannot say, plus the [`PRELUDE`] every program
+//! may rely on. Pure text generation: this module never validates arguments,
+//! never talks to servers and never chooses names (the catalog does).
+//!
+//! Generated text is deterministic: properties come in the order of the
+//! schema's `serde_json` map (sorted by key unless serde_json's
+//! `preserve_order` feature is on, in which case it is the schema's order).
+
+mod jsdoc;
+mod names;
+mod object;
+mod refs;
+mod render;
+mod tool;
+
+#[cfg(test)]
+mod tests;
+
+use serde_json::Value;
+
+use self::refs::Refs;
+use self::render::Renderer;
+
+/// Declarations every program can rely on, whatever servers are configured:
+/// the error tool calls reject with, and the `console` the sandbox provides.
+/// Written for a standard library without the DOM (e.g. `--lib es2022`),
+/// which would declare its own `console`.
+pub const PRELUDE: &str = r#"/** The error a tool call rejects with. */
+declare class ToolError extends Error {
+  /** What went wrong. */
+  code: "unknown_tool" | "invalid_arguments" | "tool_failed" | "timeout" | "quota_exceeded" | "unavailable";
+  /** The namespace of the tool's server, or null when the error is not tied to one. */
+  server: string | null;
+  /** The tool that was called. */
+  tool: string;
+  /** Whatever else is known: validation errors, the server's error content. */
+  details: unknown;
+}
+
+/**
+ * Output captured alongside the program's result.
+ * Tools without an output schema return `Promise<unknown>`: a single JSON
+ * text block arrives as its parsed value, other text as a string.
+ */
+declare const console: {
+  log(...data: unknown[]): void;
+  info(...data: unknown[]): void;
+  warn(...data: unknown[]): void;
+  error(...data: unknown[]): void;
+  debug(...data: unknown[]): void;
+};
+"#;
+
+/// One tool as the declarations need it.
+#[derive(Clone, Copy, Debug)]
+pub struct ToolDecl<'a> {
+    /// The tool's JavaScript function name (already a valid identifier, chosen by the catalog).
+    pub name: &'a str,
+    /// The tool's name as the server knows it (shown in the JSDoc when it differs from `name`).
+    pub original_name: &'a str,
+    /// The tool's human-readable title, if the server gives one.
+    pub title: Option<&'a str>,
+    /// The tool's description, if the server gives one.
+    pub description: Option<&'a str>,
+    /// The JSON Schema of the tool's arguments.
+    pub input_schema: &'a Value,
+    /// The JSON Schema of the tool's structured result, if the server gives one.
+    pub output_schema: Option<&'a Value>,
+}
+
+/// Declarations for one namespace (one upstream server): `declare namespace NAME { ... }`
+/// with one `function tool(args: ...): Promise<...>` per tool, plus the named types
+/// ($defs/definitions) they reference, emitted inside the namespace with names that
+/// cannot collide across tools (each tool's types live in a namespace named after the tool).
+pub fn namespace_declarations(
+    namespace: &str,
+    description: Option<&str>,
+    tools: &[ToolDecl<'_>],
+) -> String {
+    let mut out = String::new();
+    jsdoc::write(
+        &mut out,
+        &description.map(jsdoc::text_lines).unwrap_or_default(),
+        0,
+    );
+    out.push_str(&format!("declare namespace {namespace} {{\n"));
+    for (i, tool) in tools.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        tool::write_tool(&mut out, tool, 1);
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The declaration of a single tool (for search results), self-contained: any named types it needs
+/// are emitted with it, and it is valid TypeScript on its own when wrapped in its namespace.
+/// It comes wrapped already: the namespace's declarations with this one tool, so the
+/// model also sees how to call it (`namespace.tool(...)`).
+pub fn tool_declaration(namespace: &str, tool: &ToolDecl<'_>) -> String {
+    namespace_declarations(namespace, None, std::slice::from_ref(tool))
+}
+
+/// The TypeScript type expression of a schema (for error messages like "expected `{ city: string }`").
+/// Short form: nested objects are inlined, named $refs by their name.
+pub fn type_expression(schema: &Value) -> String {
+    let mut renderer = Renderer::new(Refs::new(vec![(schema, "Root")]), false);
+    renderer.render(schema, 0, 0).text
+}

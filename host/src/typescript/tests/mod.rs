@@ -1,0 +1,8 @@
+//! Tests of the declarations: one-line rules, snapshots of the schema corpus
+//! in `tests/fixtures/schemas`, and runs of the real TypeScript compiler over
+//! everything generated from it.
+
+mod fixtures;
+mod rules;
+mod snapshots;
+mod tsc;

@@ -1,0 +1,3 @@
+//! codemode's integration tests: one binary, one module per area.
+
+mod imports;

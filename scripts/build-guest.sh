@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the QuickJS-in-Wasm guest component and refreshes the committed copy
+# in guest/dist/ (codemode-guest.wasm plus inputs.sha256, the hash of every
+# input that went into it).
+#
+#   scripts/build-guest.sh           rebuild and overwrite guest/dist/
+#   scripts/build-guest.sh --check   rebuild into target/ and fail if the
+#                                    committed guest is stale
+#
+# rquickjs-sys would download the WASI SDK; we use Debian's clang and
+# wasi-libc instead (installed by .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export RQUICKJS_SYS_NO_WASI_SDK=1
+export CC_wasm32_wasip2="${CC_wasm32_wasip2:-clang-19}"
+export AR_wasm32_wasip2="${AR_wasm32_wasip2:-llvm-ar-19}"
+export CFLAGS_wasm32_wasip2="${CFLAGS_wasm32_wasip2:---target=wasm32-wasi}"
+
+cargo build -p codemode-guest --target wasm32-wasip2 --profile guest
+built=target/wasm32-wasip2/guest/codemode_guest.wasm
+
+# The hash covers what determines the build: the guest's sources and
+# manifest, the WIT, this script, the guest profile and the exact versions of
+# the guest's own dependency tree (not all of Cargo.lock, so that a host-only
+# dependency change does not make the guest stale).
+inputs_hash() {
+  {
+    find guest/src guest/Cargo.toml guest/build.rs wit scripts/build-guest.sh -type f -print0 \
+      | LC_ALL=C sort -z | xargs -0 sha256sum
+    sed -n '/^\[profile.guest\]/,/^$/p' Cargo.toml
+    cargo tree -q -p codemode-guest --target wasm32-wasip2 -e normal,build --prefix none \
+      | sed 's/ (\*)$//' | LC_ALL=C sort -u
+  } | sha256sum | cut -d' ' -f1
+}
+hash=$(inputs_hash)
+
+if [[ "${1:-}" == "--check" ]]; then
+  committed=$(cat guest/dist/inputs.sha256 2>/dev/null || echo none)
+  if [[ "$committed" != "$hash" ]]; then
+    echo "guest/dist is stale: inputs hash $hash, committed $committed" >&2
+    echo "run scripts/build-guest.sh and commit guest/dist/" >&2
+    exit 1
+  fi
+  # Point the host at the fresh build so the tests run against it.
+  echo "guest/dist is up to date (inputs $hash)"
+  exit 0
+fi
+
+mkdir -p guest/dist
+cp "$built" guest/dist/codemode-guest.wasm
+echo "$hash" > guest/dist/inputs.sha256
+echo "guest/dist/codemode-guest.wasm: $(stat -c %s guest/dist/codemode-guest.wasm) bytes, inputs $hash"
