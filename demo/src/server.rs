@@ -1,6 +1,6 @@
 //! The demo as an MCP server: [`DemoServer`] answers `tools/list` and
-//! `tools/call` from [`crate::tools`], and [`serve_stdio`] runs it over
-//! stdin/stdout.
+//! `tools/call` from [`crate::tools`], [`serve_stdio`] runs it over
+//! stdin/stdout and [`serve_http`] over streamable HTTP.
 //!
 //! Only protocol mapping lives here. Stdout carries protocol messages alone,
 //! so every diagnostic goes to stderr.
@@ -12,7 +12,10 @@ use rmcp::{
         PaginatedRequestParams, ServerCapabilities, ServerConfig,
     },
     service::RequestContext,
-    transport::stdio,
+    transport::{
+        StreamableHttpServerConfig, StreamableHttpService, stdio,
+        streamable_http_server::session::local::LocalSessionManager,
+    },
 };
 use serde_json::Value;
 
@@ -79,4 +82,23 @@ pub async fn serve_stdio() -> anyhow::Result<()> {
     let reason = running.waiting().await?;
     eprintln!("codemode-demo: stopped ({reason:?})");
     Ok(())
+}
+
+/// Serves the demo over streamable HTTP on `listener`, at every path, until
+/// the returned future is dropped or accepting fails. Each connection runs
+/// in its own task. Only the SDK's default hosts (localhost, 127.0.0.1) are
+/// accepted in `Host`, so bind to loopback.
+pub async fn serve_http(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let service: StreamableHttpService<DemoServer, LocalSessionManager> =
+        StreamableHttpService::new(|| Ok(DemoServer), Default::default(), StreamableHttpServerConfig::default());
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let service = hyper_util::service::TowerToHyperService::new(service.clone());
+        tokio::spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(stream);
+            if let Err(error) = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await {
+                eprintln!("codemode-demo: HTTP connection failed: {error}");
+            }
+        });
+    }
 }

@@ -8,7 +8,11 @@
 
 use crate::bindings::codemode::sandbox::tools::{self, Call, CallError, Failure};
 use crate::bindings::exports::codemode::sandbox::program::ToolBinding;
+use rquickjs::context::EvalOptions;
 use rquickjs::{Array, Ctx, Function, Object, Value};
+
+/// The file name of the prelude's frames, which stack traces leave out.
+pub const PRELUDE_FILENAME: &str = "codemode:prelude";
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -46,11 +50,17 @@ impl<'js> Bridge<'js> {
         let list = Array::new(ctx.clone())?;
         for (i, binding) in bindings.iter().enumerate() {
             let entry = Object::new(ctx.clone())?;
-            entry.set("namespace", binding.namespace.as_deref())?;
+            let namespace = match &binding.namespace {
+                Some(ns) => rquickjs::String::from_str(ctx.clone(), ns)?.into_value(),
+                None => Value::new_null(ctx.clone()),
+            };
+            entry.set("namespace", namespace)?;
             entry.set("name", binding.name.as_str())?;
             list.set(i, entry)?;
         }
-        let prelude: Function = ctx.eval(include_str!("prelude.js"))?;
+        let mut options = EvalOptions::default();
+        options.filename = Some(PRELUDE_FILENAME.into());
+        let prelude: Function = ctx.eval_with_options(include_str!("prelude.js"), options)?;
         let api: Object = prelude.call((start_call, list))?;
         Ok(Self {
             settle: api.get("settle")?,

@@ -14,8 +14,8 @@ pub fn install<'js>(ctx: &Ctx<'js>, js: &Intrinsics<'js>, budget: usize) -> rqui
     let console = Object::new(ctx.clone())?;
     for level in LEVELS {
         let js = js.clone();
-        let log = Function::new(ctx.clone(), move |ctx: Ctx<'js>, args: Rest<Value<'js>>| {
-            output::log(level, &render_args(&js, &ctx, &args.0, budget));
+        let log = Function::new(ctx.clone(), move |args: Rest<Value<'js>>| {
+            output::log(level, &render_args(&js, &args.0, budget));
         })?
         .with_name(level)?;
         console.set(level, log)?;

@@ -6,6 +6,7 @@
 //! a thrown object with a hostile `toString` or getter cannot hang or fool
 //! the report.
 
+use crate::bridge::PRELUDE_FILENAME;
 use crate::inspect::{Intrinsics, render};
 use crate::program::FILENAME;
 use rquickjs::{Ctx, Object, Value};
@@ -73,7 +74,7 @@ impl<'js> Report<'_, 'js> {
         let mut out = Map::new();
         out.insert("kind".into(), kind.into());
         if !thrown.is_error() {
-            out.insert("message".into(), format!("uncaught {}", render(self.js, self.ctx, thrown, 1000)).into());
+            out.insert("message".into(), format!("uncaught {}", render(self.js, thrown, 1000)).into());
             return out;
         }
         out.insert("message".into(), self.js.error_text(thrown).into());
@@ -109,6 +110,9 @@ impl<'js> Report<'_, 'js> {
         let mut first = None;
         let mut out = Vec::new();
         for frame in stack.lines() {
+            if frame.contains(PRELUDE_FILENAME) {
+                continue;
+            }
             let Some(at) = frame.find(FILENAME) else {
                 out.push(frame.to_owned());
                 continue;

@@ -50,17 +50,32 @@ impl<'js> Intrinsics<'js> {
     pub fn own_string(&self, v: &Value<'js>, key: &str) -> Option<String> {
         let mut obj = v.as_object()?.clone();
         for _ in 0..32 {
-            if obj.as_value().is_proxy() {
-                return None;
+            match self.own_property(&obj, key) {
+                Property::Data(value) => return value.as_string()?.to_string().ok(),
+                Property::Accessor | Property::Proxy => return None,
+                Property::Missing => obj = obj.get_prototype()?,
             }
-            let desc: Value = self.get_own_property_descriptor.call((obj.clone(), key)).ok()?;
-            if let Some(desc) = desc.as_object() {
-                let value: Value = desc.get("value").ok()?;
-                return value.as_string()?.to_string().ok();
-            }
-            obj = obj.get_prototype()?;
         }
         None
+    }
+
+    /// An own property of `obj`, read without running program code.
+    fn own_property(&self, obj: &Object<'js>, key: &str) -> Property<'js> {
+        if obj.as_value().is_proxy() {
+            return Property::Proxy;
+        }
+        let desc: Value = match self.get_own_property_descriptor.call((obj.clone(), key)) {
+            Ok(desc) => desc,
+            Err(_) => {
+                let _ = obj.ctx().catch();
+                return Property::Missing;
+            }
+        };
+        let Some(desc) = desc.as_object() else { return Property::Missing };
+        match desc.contains_key("value") {
+            Ok(true) => desc.get("value").map_or(Property::Missing, Property::Data),
+            _ => Property::Accessor,
+        }
     }
 
     /// `Name: message` of an error object, from data properties only.
@@ -76,9 +91,17 @@ impl<'js> Intrinsics<'js> {
 const MAX_DEPTH: usize = 4;
 const MAX_ITEMS: usize = 100;
 
+/// An own property as seen without running program code.
+enum Property<'js> {
+    Missing,
+    Data(Value<'js>),
+    Accessor,
+    Proxy,
+}
+
 /// Renders console arguments: joined by spaces, top-level strings raw.
-pub fn render_args<'js>(js: &Intrinsics<'js>, ctx: &Ctx<'js>, args: &[Value<'js>], budget: usize) -> String {
-    let mut out = Renderer { js, ctx, text: String::new(), budget, ancestors: Vec::new() };
+pub fn render_args<'js>(js: &Intrinsics<'js>, args: &[Value<'js>], budget: usize) -> String {
+    let mut out = Renderer { js, text: String::new(), budget, ancestors: Vec::new() };
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
             out.push(" ");
@@ -92,15 +115,14 @@ pub fn render_args<'js>(js: &Intrinsics<'js>, ctx: &Ctx<'js>, args: &[Value<'js>
 }
 
 /// Renders one value (strings quoted), for messages about thrown values.
-pub fn render<'js>(js: &Intrinsics<'js>, ctx: &Ctx<'js>, value: &Value<'js>, budget: usize) -> String {
-    let mut out = Renderer { js, ctx, text: String::new(), budget, ancestors: Vec::new() };
+pub fn render<'js>(js: &Intrinsics<'js>, value: &Value<'js>, budget: usize) -> String {
+    let mut out = Renderer { js, text: String::new(), budget, ancestors: Vec::new() };
     out.value(value, 0);
     out.text
 }
 
 struct Renderer<'a, 'js> {
     js: &'a Intrinsics<'js>,
-    ctx: &'a Ctx<'js>,
     text: String,
     budget: usize,
     ancestors: Vec<Object<'js>>,
@@ -157,6 +179,9 @@ impl<'js> Renderer<'_, 'js> {
     }
 
     fn object(&mut self, obj: &Object<'js>, is_array: bool, depth: usize) {
+        if obj.as_value().is_proxy() {
+            return self.push("[Proxy]");
+        }
         if self.ancestors.iter().any(|a| a.as_value() == obj.as_value()) {
             return self.push("[Circular]");
         }
@@ -177,12 +202,10 @@ impl<'js> Renderer<'_, 'js> {
                 self.push(&render_key(key));
                 self.push(": ");
             }
-            match obj.get::<_, Value>(key.as_str()) {
-                Ok(item) => self.value(&item, depth + 1),
-                Err(_) => {
-                    let _ = self.ctx.catch();
-                    self.push("[Thrown]");
-                }
+            match self.js.own_property(obj, key) {
+                Property::Data(item) => self.value(&item, depth + 1),
+                Property::Accessor => self.push("[Getter/Setter]"),
+                Property::Proxy | Property::Missing => self.push("undefined"),
             }
         }
         if keys.len() > MAX_ITEMS {

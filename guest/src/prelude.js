@@ -42,8 +42,11 @@
         `arguments of ${server === null ? tool : server + "." + tool} are not JSON-serializable: ${e && e.message}`, null));
     }
     if (json === undefined) json = "null";
+    // Where the program made the call: a failed call's ToolError carries
+    // this stack, so an uncaught one points at the call in the program.
+    const site = new ErrorCtor();
     return new PromiseCtor((resolve, reject) => {
-      pending[startCall(index, json)] = { resolve, reject, server, tool };
+      pending[startCall(index, json)] = { resolve, reject, server, tool, site };
     });
   }
 
@@ -57,7 +60,7 @@
     const { namespace, name } = tools[index];
     // A named function, so stack traces and `fn.name` read naturally.
     const fn = { [name](args) { return call(index, namespace, name, args); } }[name];
-    if (namespace === null) {
+    if (namespace == null) {
       globals[name] = fn;
     } else {
       (namespaces[namespace] ??= create(null))[name] = fn;
@@ -96,7 +99,9 @@
       if (details !== undefined && details !== null) {
         try { parsed = parse(details); } catch { parsed = details; }
       }
-      p.reject(new ToolError(code, p.server, p.tool, message, parsed));
+      const error = new ToolError(code, p.server, p.tool, message, parsed);
+      defineProperty(error, "stack", { value: p.site.stack, writable: true, configurable: true });
+      p.reject(error);
     },
   });
 }

@@ -1,14 +1,20 @@
 #![doc = include_str!("../../docs/library.md")]
 
-pub mod bridge;
+mod bridge;
+pub mod catalog;
+pub mod config;
 pub mod envelope;
 pub mod error;
 pub mod limits;
-pub mod sandbox;
+pub mod mcp;
+mod sandbox;
 pub mod tools;
+pub mod typescript;
+pub mod upstream;
 
 pub use envelope::{Envelope, LogEntry, ProgramError, ProgramErrorKind, Receipt};
 pub use error::{Error, ErrorKind};
 pub use limits::Limits;
+pub use mcp::McpTools;
 pub use sandbox::{Executor, ExecutorBuilder};
 pub use tools::{InProcessTools, ToolCallError, ToolCallErrorKind, ToolOutput, ToolProvider, ToolSpec};

@@ -21,7 +21,7 @@ use crate::limits::Limits;
 use crate::tools::{ToolProvider, ToolSpec};
 use bindings::SandboxPre;
 use bindings::exports::codemode::sandbox::program::{RunOptions, ToolBinding};
-use outcome::Ending;
+use outcome::{Ending, bytes as format_bytes};
 use output::Capture;
 use std::sync::Arc;
 use std::time::Instant;
@@ -30,7 +30,6 @@ use wasmtime::{Store, UpdateDeadline};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
-pub use outcome::bytes as format_bytes;
 
 /// Bytes of guest stderr kept (it only carries guest panics).
 const STDERR_CAPACITY: usize = 16 << 10;

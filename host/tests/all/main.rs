@@ -1,3 +1,18 @@
-//! codemode's integration tests: one binary, one module per area.
+//! codemode's integration tests: one binary, one module per area. Every
+//! test runs real programs in the real guest on the real host.
 
+mod catalog;
+mod cli;
+mod console;
+mod demo;
+mod envelope;
+mod errors;
+mod forms;
 mod imports;
+mod interop;
+mod isolation;
+mod limits;
+mod mcp;
+mod support;
+mod tools;
+mod upstream;

@@ -1,0 +1,136 @@
+//! The cost of a tool call through the bridge, and of `codemode demo`.
+//!
+//! - **per call**: a program makes N sequential calls of one demo tool; the
+//!   p50 of its execution time, minus the p50 of the same program making no
+//!   call, divided by N, is the cost of one call. Measured against the demo
+//!   tools in-process (`codemode_demo::tools::call` behind
+//!   `InProcessTools`, under the catalog's names) and against the demo
+//!   server over stdio (`McpTools`: argument validation, MCP over a pipe,
+//!   result mapping). Two tools: `get_today` (a tiny result) and
+//!   `aggregate_orders` grouped by customer (a scan of every order, ~50 groups
+//!   back).
+//! - **demo**: `codemode demo` end to end, the binary this bench was built
+//!   with (release), spawned until it exits: p50 over the runs.
+//!
+//! ```text
+//! cargo bench -p codemode --bench bridge -- [--quick]
+//! ```
+
+use anyhow::{Context, Result, ensure};
+use codemode::catalog::{Catalog, ServerTools};
+use codemode::config::{Config, ServerConfig, ServerOptions, Transport};
+use codemode::{Executor, InProcessTools, McpTools, ToolCallError, ToolCallErrorKind, ToolProvider};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The tools timed, with their arguments.
+const CALLS: [(&str, &str); 2] =
+    [("get_today", "{}"), ("aggregate_orders", r#"{ region: "EU", group_by: ["customer_id"] }"#)];
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let quick = std::env::args().any(|arg| arg == "--quick");
+    // (calls per program, programs timed, `codemode demo` runs)
+    let (calls, runs, demos) = if quick { (20, 5, 3) } else { (200, 21, 11) };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async {
+        let executor = Executor::new()?;
+        let stdio = Arc::new(McpTools::connect(&demo_config()).await?);
+        let providers: [(&str, Arc<dyn ToolProvider>); 2] = [("in-process", in_process()), ("stdio", stdio.clone())];
+        println!("per tool call, p50 (N = {calls} sequential calls per program, {runs} programs)");
+        for (tool, args) in CALLS {
+            for (label, provider) in &providers {
+                let per_call = per_call(&executor, provider, tool, args, calls, runs).await?;
+                println!("  {tool:<17} {label:<11} {:>9.1} µs", per_call.as_secs_f64() * 1e6);
+            }
+        }
+        stdio.shutdown().await;
+        anyhow::Ok(())
+    })?;
+    let demo = p50((0..demos).map(|_| time_demo()).collect::<Result<_>>()?);
+    println!("codemode demo, end to end, p50 of {demos}: {:.1} ms", demo.as_secs_f64() * 1e3);
+    Ok(())
+}
+
+/// The demo server over stdio, started from the `codemode` binary.
+fn demo_config() -> Config {
+    let transport = Transport::Stdio {
+        command: env!("CARGO_BIN_EXE_codemode").to_owned(),
+        args: vec!["demo-server".to_owned()],
+        env: Vec::new(),
+        cwd: None,
+    };
+    Config { servers: vec![ServerConfig { name: "demo".to_owned(), transport, options: ServerOptions::default() }] }
+}
+
+/// The demo tools in-process, named as the catalog names them.
+fn in_process() -> Arc<dyn ToolProvider> {
+    let tools = codemode_demo::tools::tool_list();
+    let catalog = Catalog::new(&[ServerTools { server: "demo", instructions: None, tools: &tools }]);
+    let mut provider = InProcessTools::new();
+    for (spec, tool) in catalog.specs().iter().zip(&catalog.namespaces()[0].tools) {
+        let original = tool.original.clone();
+        provider = provider.tool(spec.clone(), move |args| {
+            let result = codemode_demo::tools::call(&original, args)
+                .map(Into::into)
+                .map_err(|e| ToolCallError::new(ToolCallErrorKind::ToolFailed, e.to_string()));
+            async move { result }
+        });
+    }
+    Arc::new(provider)
+}
+
+/// The cost of one call of `tool`, as described in the module header.
+async fn per_call(
+    executor: &Executor,
+    provider: &Arc<dyn ToolProvider>,
+    tool: &str,
+    args: &str,
+    calls: u32,
+    runs: usize,
+) -> Result<Duration> {
+    let program = |n: u32| format!("for (let i = 0; i < {n}; i++) await demo.{tool}({args}); return {n};");
+    let mut p50s = Vec::new();
+    for n in [0, calls] {
+        let source = program(n);
+        let mut times = Vec::new();
+        for run in 0..=runs {
+            let start = Instant::now();
+            let envelope = executor.execute(&source, provider.clone()).await?;
+            ensure!(envelope.ok, "{tool}: {:?}", envelope.error);
+            // The first run is a warm-up.
+            if run > 0 {
+                times.push(start.elapsed());
+            }
+        }
+        p50s.push(p50(times));
+    }
+    Ok(p50s[1].saturating_sub(p50s[0]) / calls)
+}
+
+/// One run of `codemode demo`.
+fn time_demo() -> Result<Duration> {
+    let start = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .arg("demo")
+        .stdout(Stdio::null())
+        .status()
+        .context("running codemode demo")?;
+    ensure!(status.success(), "codemode demo failed: {status}");
+    Ok(start.elapsed())
+}
+
+fn p50(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}

@@ -1,0 +1,238 @@
+//! The merged tool catalog: every tool of every configured server under one
+//! set of JavaScript names. It owns the naming rule ([`names`]), the map from
+//! a JavaScript `namespace.name` back to the server and the tool's own name,
+//! the [`ToolSpec`]s the sandbox installs, and the TypeScript API of the
+//! whole catalog. It is a value built from tool lists: it never talks to a
+//! server, never validates arguments and never maps results (`mcp` does).
+//!
+//! Each server gets one namespace, named after its config key; each tool a
+//! function under it, named after the tool. Both names follow the rule in
+//! [`names`], so they are valid, distinct, stable JavaScript identifiers,
+//! and no namespace shadows a global of the sandbox.
+
+mod names;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rmcp::model::Tool;
+use serde_json::Value;
+
+use crate::tools::ToolSpec;
+use crate::typescript::{self, ToolDecl};
+
+/// One server's tools, as the catalog is built from them.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerTools<'a> {
+    /// The server's name (its key in the config file).
+    pub server: &'a str,
+    /// What the server says about itself (`instructions` of `initialize`).
+    pub instructions: Option<&'a str>,
+    /// Its tools, in the order it lists them.
+    pub tools: &'a [Tool],
+}
+
+/// The catalog: namespaces in the order of the servers, tools in the order
+/// each server lists them.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    namespaces: Vec<Namespace>,
+    specs: Arc<[ToolSpec]>,
+    /// `(namespace, name)` -> (index of the namespace, index of the tool).
+    index: HashMap<(String, String), (usize, usize)>,
+}
+
+/// One server's namespace.
+#[derive(Debug, Clone)]
+pub struct Namespace {
+    /// The JavaScript name of the namespace.
+    pub name: String,
+    /// The server's name in the config file.
+    pub server: String,
+    /// The server's instructions, shown as the namespace's documentation.
+    pub instructions: Option<String>,
+    /// Its tools.
+    pub tools: Vec<CatalogTool>,
+}
+
+/// One tool of the catalog.
+#[derive(Debug, Clone)]
+pub struct CatalogTool {
+    /// The JavaScript function name.
+    pub name: String,
+    /// The tool's name as the server knows it: the one to call it by.
+    pub original: String,
+    /// Its human-readable title, if the server gives one.
+    pub title: Option<String>,
+    /// What it does, if the server says.
+    pub description: Option<String>,
+    /// The JSON Schema of its arguments.
+    pub input_schema: Value,
+    /// The JSON Schema of its structured result, if the server gives one.
+    pub output_schema: Option<Value>,
+}
+
+impl Catalog {
+    /// The catalog of `servers`, named by the rule of this module.
+    pub fn new(servers: &[ServerTools<'_>]) -> Catalog {
+        let server_names: Vec<&str> = servers.iter().map(|s| s.server).collect();
+        let namespace_names = names::assign(&server_names, &names::is_global);
+        let namespaces: Vec<Namespace> = servers
+            .iter()
+            .zip(namespace_names)
+            .map(|(server, name)| {
+                let originals: Vec<&str> = server.tools.iter().map(|tool| tool.name.as_ref()).collect();
+                let tools = names::assign(&originals, &|_| false)
+                    .into_iter()
+                    .zip(server.tools)
+                    .map(|(name, tool)| CatalogTool::new(name, tool))
+                    .collect();
+                Namespace {
+                    name,
+                    server: server.server.to_owned(),
+                    instructions: server.instructions.map(str::to_owned),
+                    tools,
+                }
+            })
+            .collect();
+        let mut specs = Vec::new();
+        let mut index = HashMap::new();
+        for (n, namespace) in namespaces.iter().enumerate() {
+            for (t, tool) in namespace.tools.iter().enumerate() {
+                specs.push(tool.spec(&namespace.name));
+                index.insert((namespace.name.clone(), tool.name.clone()), (n, t));
+            }
+        }
+        Catalog { namespaces, specs: specs.into(), index }
+    }
+
+    /// The namespaces, one per server, in the order of the servers.
+    pub fn namespaces(&self) -> &[Namespace] {
+        &self.namespaces
+    }
+
+    /// Every tool as the sandbox installs it: namespaces in order, each
+    /// with its tools in order.
+    pub fn specs(&self) -> Arc<[ToolSpec]> {
+        self.specs.clone()
+    }
+
+    /// The tool a program calls as `namespace.name`: the index of its
+    /// server (in the order given to [`Catalog::new`]) and the tool.
+    pub fn lookup(&self, namespace: &str, name: &str) -> Option<(usize, &CatalogTool)> {
+        let &(n, t) = self.index.get(&(namespace.to_owned(), name.to_owned()))?;
+        Some((n, &self.namespaces[n].tools[t]))
+    }
+
+    /// The TypeScript API of the whole catalog: the [`typescript::PRELUDE`],
+    /// then one `declare namespace` per server.
+    pub fn declarations(&self) -> String {
+        let mut out = typescript::PRELUDE.to_owned();
+        for namespace in &self.namespaces {
+            let decls: Vec<ToolDecl<'_>> = namespace.tools.iter().map(CatalogTool::decl).collect();
+            out.push('\n');
+            out.push_str(&typescript::namespace_declarations(
+                &namespace.name,
+                namespace.instructions.as_deref(),
+                &decls,
+            ));
+        }
+        out
+    }
+}
+
+impl CatalogTool {
+    fn new(name: String, tool: &Tool) -> CatalogTool {
+        CatalogTool {
+            name,
+            original: tool.name.to_string(),
+            title: tool.title.clone(),
+            description: tool.description.as_deref().map(str::to_owned),
+            input_schema: Value::Object(tool.input_schema.as_ref().clone()),
+            output_schema: tool.output_schema.as_deref().map(|schema| Value::Object(schema.clone())),
+        }
+    }
+
+    /// The tool's declaration input.
+    pub fn decl(&self) -> ToolDecl<'_> {
+        ToolDecl {
+            name: &self.name,
+            original_name: &self.original,
+            title: self.title.as_deref(),
+            description: self.description.as_deref(),
+            input_schema: &self.input_schema,
+            output_schema: self.output_schema.as_ref(),
+        }
+    }
+
+    fn spec(&self, namespace: &str) -> ToolSpec {
+        ToolSpec {
+            namespace: Some(namespace.to_owned()),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            input_schema: self.input_schema.clone(),
+            output_schema: self.output_schema.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rmcp::model::Tool;
+    use serde_json::json;
+
+    use super::{Catalog, ServerTools};
+
+    fn tool(name: &str) -> Tool {
+        let schema = json!({ "type": "object", "properties": { "q": { "type": "string" } } });
+        let serde_json::Value::Object(schema) = schema else { unreachable!() };
+        Tool::new(name.to_owned(), format!("The {name} tool."), Arc::new(schema))
+    }
+
+    fn catalog() -> Catalog {
+        let files = [tool("read-file"), tool("read_file"), tool("delete")];
+        let search = [tool("search")];
+        Catalog::new(&[
+            ServerTools { server: "fs", instructions: Some("Files."), tools: &files },
+            ServerTools { server: "JSON", instructions: None, tools: &search },
+            ServerTools { server: "json", instructions: None, tools: &search },
+        ])
+    }
+
+    #[test]
+    fn names_map_back_to_servers_and_tools() {
+        let catalog = catalog();
+        let names: Vec<String> = catalog.specs().iter().map(|spec| spec.qualified_name()).collect();
+        assert_eq!(names, ["fs.read_file_2", "fs.read_file", "fs.delete_", "JSON_.search", "json.search"]);
+        let (server, tool) = catalog.lookup("fs", "read_file_2").unwrap();
+        assert_eq!((server, tool.original.as_str()), (0, "read-file"));
+        let (server, tool) = catalog.lookup("json", "search").unwrap();
+        assert_eq!((server, tool.original.as_str()), (2, "search"));
+        assert!(catalog.lookup("fs", "read-file").is_none());
+        assert!(catalog.lookup("JSON", "search").is_none());
+    }
+
+    #[test]
+    fn specs_carry_the_schemas_and_descriptions() {
+        let catalog = catalog();
+        let spec = &catalog.specs()[0];
+        assert_eq!(spec.namespace.as_deref(), Some("fs"));
+        assert_eq!(spec.description.as_deref(), Some("The read-file tool."));
+        assert_eq!(spec.input_schema["properties"]["q"]["type"], "string");
+        assert_eq!(spec.output_schema, None);
+    }
+
+    #[test]
+    fn declarations_have_the_prelude_and_one_namespace_per_server() {
+        let text = catalog().declarations();
+        assert!(text.starts_with(crate::typescript::PRELUDE));
+        for namespace in ["fs", "JSON_", "json"] {
+            assert!(text.contains(&format!("declare namespace {namespace} {{")), "{namespace}:\n{text}");
+        }
+        assert!(text.contains("function read_file_2(args?: { q?: string }): Promise<unknown>;"), "{text}");
+        assert!(text.contains("Server tool name: \"read-file\"."), "{text}");
+        assert!(text.contains("/** Files. */"), "{text}");
+    }
+}

@@ -1,0 +1,140 @@
+//! Every limit holds against a hostile program, ends it with the right
+//! kind, and leaves the executor fit for the next execution.
+
+use crate::support::{echo, failure, run, run_with, value};
+use codemode::ProgramErrorKind::{self, Cpu, Memory, Output, Stack, Timeout};
+use codemode::{InProcessTools, Limits, ToolSpec};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs `source` under `limits`, checks the kind, then checks the executor
+/// still runs a normal program.
+async fn ends_with(source: &str, limits: &Limits, kind: ProgramErrorKind) -> codemode::Envelope {
+    let envelope = run_with(source, Arc::new(echo()), limits).await;
+    assert_eq!(failure(&envelope).0, kind, "{source}: {:?}", envelope.error);
+    assert_eq!(value("return 1 + 1").await, serde_json::json!(2), "the executor survives {source}");
+    envelope
+}
+
+fn small_fuel() -> Limits {
+    let mut limits = Limits::default();
+    limits.fuel = 300_000_000;
+    limits
+}
+
+#[tokio::test]
+async fn an_infinite_loop_runs_out_of_fuel() {
+    let envelope = ends_with("while (true) {}", &small_fuel(), Cpu).await;
+    assert_eq!(envelope.receipt.fuel_used, 300_000_000);
+}
+
+#[tokio::test]
+async fn an_infinite_loop_in_a_promise_job_runs_out_of_fuel() {
+    ends_with("Promise.resolve().then(() => { for (;;) {} });\nawait new Promise(() => {});", &small_fuel(), Cpu)
+        .await;
+}
+
+#[tokio::test]
+async fn an_infinite_loop_hits_the_deadline() {
+    let mut limits = Limits::default();
+    limits.timeout = Duration::from_millis(300);
+    let envelope = ends_with("while (true) {}", &limits, Timeout).await;
+    assert!(envelope.receipt.duration_ms < 5_000.0, "{}", envelope.receipt.duration_ms);
+}
+
+#[tokio::test]
+async fn waiting_on_a_tool_hits_the_deadline() {
+    let tools = InProcessTools::new().tool(ToolSpec::new(None, "never"), |_| async {
+        std::future::pending::<()>().await;
+        unreachable!()
+    });
+    let mut limits = Limits::default();
+    limits.timeout = Duration::from_millis(200);
+    let envelope = run_with("await never(); return 1", Arc::new(tools), &limits).await;
+    assert_eq!(failure(&envelope).0, Timeout);
+}
+
+#[tokio::test]
+async fn a_string_doubling_bomb_runs_out_of_memory() {
+    ends_with("let s = 'x';\nwhile (true) s += s;", &Limits::default(), Memory).await;
+}
+
+#[tokio::test]
+async fn flat_string_growth_runs_out_of_memory() {
+    ends_with("let s = 'x';\nwhile (true) s = (s + s).slice(1) + 'y';", &Limits::default(), Memory).await;
+}
+
+#[tokio::test]
+async fn unbounded_array_growth_runs_out_of_memory() {
+    let envelope = ends_with("const a = [];\nwhile (true) a.push(new Array(1000).fill(1));", &Limits::default(), Memory)
+        .await;
+    assert!(envelope.receipt.peak_memory_bytes <= Limits::DEFAULT_MEMORY);
+    assert!(envelope.receipt.peak_memory_bytes > Limits::DEFAULT_MEMORY / 2);
+}
+
+#[tokio::test]
+async fn a_smaller_memory_limit_is_honoured() {
+    let mut limits = Limits::default();
+    limits.memory = 16 << 20;
+    let envelope = ends_with("const a = [];\nwhile (true) a.push('x'.repeat(1 << 16));", &limits, Memory).await;
+    assert!(envelope.receipt.peak_memory_bytes <= 16 << 20);
+}
+
+#[tokio::test]
+async fn unbounded_recursion_overflows_the_stack() {
+    ends_with("function f() { return f() + 1; }\nreturn f();", &Limits::default(), Stack).await;
+}
+
+#[tokio::test]
+async fn recursion_a_few_thousand_deep_is_fine() {
+    assert_eq!(value("function f(n) { return n == 0 ? 0 : f(n - 1) + 1; }\nreturn f(5000);").await, 5000);
+}
+
+#[tokio::test]
+async fn a_gigabyte_of_console_output_is_cut_off() {
+    let source = "const line = 'x'.repeat(1 << 20);\nfor (let i = 0; i < 1024; i++) console.log(line);";
+    let envelope = ends_with(source, &Limits::default(), Output).await;
+    let printed: usize = envelope.logs.iter().map(|l| l.message.len()).sum();
+    assert!(printed <= Limits::DEFAULT_OUTPUT as usize, "{printed}");
+}
+
+#[tokio::test]
+async fn many_small_console_lines_are_cut_off() {
+    ends_with("for (;;) console.log('spam');", &Limits::default(), Output).await;
+}
+
+#[tokio::test]
+async fn an_oversized_value_is_truncated_structurally() {
+    let mut limits = Limits::default();
+    limits.output = 4096;
+    let envelope = run_with(
+        "return { rows: Array.from({ length: 5000 }, (_, i) => ({ id: i, name: 'row ' + i })), total: 5000 }",
+        Arc::new(echo()),
+        &limits,
+    )
+    .await;
+    assert!(envelope.ok, "{:?}", envelope.error);
+    assert!(envelope.truncated);
+    let text = serde_json::to_string(&envelope.value).unwrap();
+    assert!(text.len() <= 4096, "{}", text.len());
+    let rows = envelope.value["rows"].as_array().expect("still an object with a rows array");
+    assert_eq!(rows[0], serde_json::json!({ "id": 0, "name": "row 0" }));
+    assert!(rows.last().unwrap().as_str().unwrap().contains("more items"), "{rows:?}");
+    assert_eq!(envelope.value["total"], 5000);
+}
+
+#[tokio::test]
+async fn a_value_within_the_limit_is_untouched() {
+    let envelope = run("return Array.from({ length: 100 }, (_, i) => i)").await;
+    assert!(!envelope.truncated);
+    assert_eq!(envelope.value.as_array().unwrap().len(), 100);
+}
+
+#[tokio::test]
+async fn invalid_limits_are_refused_before_running() {
+    let mut limits = Limits::default();
+    limits.memory = 1 << 40;
+    let error = crate::support::executor().execute_with("1", Arc::new(echo()), &limits).await.unwrap_err();
+    assert_eq!(error.kind(), codemode::ErrorKind::InvalidLimits);
+    assert!(error.to_string().contains("above the executor's maximum"), "{error}");
+}

@@ -1,0 +1,147 @@
+//! Tool calls through the bridge: concurrency under `Promise.all`, the
+//! quota and the cap, and failures as catchable `ToolError`s.
+
+use crate::support::{echo, failure, run_with};
+use codemode::{InProcessTools, Limits, ToolCallError, ToolCallErrorKind, ToolSpec};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// A tool `slow.wait()` that records how many calls were in flight at once.
+fn counting_tools() -> (InProcessTools, Arc<AtomicUsize>) {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let max_seen = Arc::new(AtomicUsize::new(0));
+    let (now, max) = (in_flight.clone(), max_seen.clone());
+    let tools = InProcessTools::new().tool(ToolSpec::new(Some("slow"), "wait"), move |args| {
+        let (now, max) = (now.clone(), max.clone());
+        async move {
+            let current = now.fetch_add(1, Ordering::SeqCst) + 1;
+            max.fetch_max(current, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            now.fetch_sub(1, Ordering::SeqCst);
+            Ok(args.into())
+        }
+    });
+    (tools, max_seen)
+}
+
+#[tokio::test]
+async fn promise_all_reaches_the_provider_concurrently() {
+    let (tools, max_seen) = counting_tools();
+    let source = "const r = await Promise.all(Array.from({ length: 100 }, (_, i) => slow.wait(i)));\n\
+                  return r.reduce((a, b) => a + b, 0);";
+    let envelope = run_with(source, Arc::new(tools), &Limits::default()).await;
+    assert_eq!(envelope.value, json!(4950), "{:?}", envelope.error);
+    assert_eq!(envelope.receipt.tool_calls, 100);
+    let max = max_seen.load(Ordering::SeqCst);
+    assert!(max > 1, "calls never overlapped: {max}");
+    assert!(max <= Limits::DEFAULT_MAX_CONCURRENT_CALLS as usize, "the cap was exceeded: {max}");
+}
+
+#[tokio::test]
+async fn the_concurrency_cap_holds() {
+    let (tools, max_seen) = counting_tools();
+    let mut limits = Limits::default();
+    limits.max_concurrent_calls = 3;
+    let source = "await Promise.all(Array.from({ length: 30 }, (_, i) => slow.wait(i))); return 'ok'";
+    let envelope = run_with(source, Arc::new(tools), &limits).await;
+    assert!(envelope.ok, "{:?}", envelope.error);
+    assert_eq!(max_seen.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn sequential_awaits_get_their_own_results() {
+    let source = "let sum = 0;\nfor (let i = 0; i < 100; i++) sum += await echo(i);\nreturn sum;";
+    let envelope = run_with(source, Arc::new(echo()), &Limits::default()).await;
+    assert_eq!(envelope.value, json!(4950), "{:?}", envelope.error);
+}
+
+#[tokio::test]
+async fn results_arrive_as_javascript_values() {
+    let source = "const r = await echo({ a: [1, 'two', null, { b: true }], n: 1.5 });\n\
+                  return [Array.isArray(r.a), typeof r.a[1], r.a[3].b, r.n * 2];";
+    let envelope = run_with(source, Arc::new(echo()), &Limits::default()).await;
+    assert_eq!(envelope.value, json!([true, "string", true, 3]));
+}
+
+#[tokio::test]
+async fn an_unknown_tool_is_a_catchable_tool_error() {
+    let tools = InProcessTools::new().tool(ToolSpec::new(Some("files"), "read"), |_| async { Ok(json!("x").into()) });
+    let source = "try { await files.raed({}); } catch (e) {\n\
+                  return [e instanceof ToolError, e.code, e.server, e.tool, e.message];\n}";
+    let envelope = run_with(source, Arc::new(tools), &Limits::default()).await;
+    assert_eq!(
+        envelope.value,
+        json!([true, "unknown_tool", "files", "raed", "files.raed is not a tool; files has: read"])
+    );
+}
+
+#[tokio::test]
+async fn a_failing_tool_is_a_catchable_tool_error_with_details() {
+    let tools = InProcessTools::new().tool(ToolSpec::new(Some("api"), "fetch"), |_| async {
+        Err(ToolCallError::new(ToolCallErrorKind::ToolFailed, "upstream said no").with_details(json!({ "status": 503 })))
+    });
+    let source = "try { await api.fetch({ id: 1 }); } catch (e) { return [e.name, e.code, e.message, e.details]; }";
+    let envelope = run_with(source, Arc::new(tools), &Limits::default()).await;
+    assert_eq!(envelope.value, json!(["ToolError", "tool_failed", "upstream said no", { "status": 503 }]));
+}
+
+#[tokio::test]
+async fn an_uncaught_tool_error_is_kind_tool() {
+    let tools = InProcessTools::new().tool(ToolSpec::new(Some("api"), "fetch"), |_| async {
+        Err(ToolCallError::new(ToolCallErrorKind::Unavailable, "connection refused"))
+    });
+    let envelope = run_with("await api.fetch({});", Arc::new(tools), &Limits::default()).await;
+    let (kind, message) = failure(&envelope);
+    assert_eq!((kind, message), (codemode::ProgramErrorKind::Tool, "ToolError: connection refused"));
+    let error = envelope.error.as_ref().unwrap();
+    assert_eq!(error.code.as_deref(), Some("unavailable"));
+    assert_eq!((error.server.as_deref(), error.tool.as_deref()), (Some("api"), Some("fetch")));
+    assert_eq!(error.line, Some(1));
+}
+
+#[tokio::test]
+async fn calls_beyond_the_quota_are_refused() {
+    let mut limits = Limits::default();
+    limits.max_tool_calls = 5;
+    let source = "const r = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => echo(i)));\n\
+                  return r.map((x) => x.status === 'fulfilled' ? x.value : x.reason.code);";
+    let envelope = run_with(source, Arc::new(echo()), &limits).await;
+    assert_eq!(
+        envelope.value,
+        json!([0, 1, 2, 3, 4, "quota_exceeded", "quota_exceeded", "quota_exceeded"]),
+        "{:?}",
+        envelope.error
+    );
+    assert_eq!(envelope.receipt.tool_calls, 8);
+}
+
+#[tokio::test]
+async fn a_panicking_tool_is_an_error_not_a_crash() {
+    let tools = InProcessTools::new().tool(ToolSpec::new(None, "boom"), |_| async { panic!("tool bug") });
+    let envelope = run_with("try { await boom(); } catch (e) { return e.code; }", Arc::new(tools), &Limits::default())
+        .await;
+    assert_eq!(envelope.value, json!("unavailable"));
+}
+
+#[tokio::test]
+async fn unserializable_arguments_are_rejected_in_the_guest() {
+    let source = "try { await echo({ n: 1n }); } catch (e) { return [e.code, e.tool]; }";
+    let envelope = run_with(source, Arc::new(echo()), &Limits::default()).await;
+    assert_eq!(envelope.value, json!(["invalid_arguments", "echo"]));
+    assert_eq!(envelope.receipt.tool_calls, 0);
+}
+
+#[tokio::test]
+async fn promise_race_takes_the_first_completion() {
+    let tools = InProcessTools::new()
+        .tool(ToolSpec::new(None, "fast"), |_| async { Ok(json!("fast").into()) })
+        .tool(ToolSpec::new(None, "slow"), |_| async {
+            tokio::time::sleep(Duration::from_secs(20)).await;
+            Ok(json!("slow").into())
+        });
+    let envelope = run_with("return await Promise.race([slow(), fast()]);", Arc::new(tools), &Limits::default()).await;
+    assert_eq!(envelope.value, json!("fast"));
+    assert!(envelope.receipt.duration_ms < 10_000.0);
+}

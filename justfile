@@ -1,0 +1,24 @@
+# Routine tasks. `just` is optional: each recipe is one plain command.
+
+# Rebuild the QuickJS-in-Wasm guest into guest/dist/ (commit the result).
+guest:
+    scripts/build-guest.sh
+
+# Every test of the workspace (installs tsc locally if missing).
+test:
+    scripts/test.sh
+
+# The W0-W5 workload benchmark; add `-- --quick` for a smoke run.
+bench *ARGS:
+    cargo bench -p codemode --bench workloads -- {{ARGS}}
+
+# Everything CI checks: fresh guest, formatting, lints, tests.
+ready:
+    scripts/build-guest.sh --check
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+    scripts/test.sh
+
+# Run the example program.
+demo:
+    cargo run --release -- run examples/hello.js
