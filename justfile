@@ -16,9 +16,10 @@ bench *ARGS:
 ready:
     scripts/build-guest.sh --check
     cargo fmt --all --check
-    cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy --workspace --exclude codemode-guest --all-targets -- -D warnings
+    cargo clippy -p codemode-guest --target wasm32-wasip2 -- -D warnings
     scripts/test.sh
 
-# Run the example program.
+# The bundled demo: a real MCP server, its TypeScript API, a program against it.
 demo:
-    cargo run --release -- run examples/hello.js
+    cargo run --release -- demo

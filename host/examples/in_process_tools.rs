@@ -9,14 +9,13 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let tools = InProcessTools::new()
-        .tool(ToolSpec::new(Some("weather"), "forecast"), |args| async move {
-            let city = args["city"].as_str().unwrap_or_default().to_owned();
-            if city.is_empty() {
-                return Err(ToolCallError::new(ToolCallErrorKind::InvalidArguments, "city is required"));
-            }
-            Ok(json!({ "city": city, "high": 21 + city.len() as i64 }).into())
-        });
+    let tools = InProcessTools::new().tool(ToolSpec::new(Some("weather"), "forecast"), |args| async move {
+        let city = args["city"].as_str().unwrap_or_default().to_owned();
+        if city.is_empty() {
+            return Err(ToolCallError::new(ToolCallErrorKind::InvalidArguments, "city is required"));
+        }
+        Ok(json!({ "city": city, "high": 21 + city.len() as i64 }).into())
+    });
     let program = r#"
         const cities = ["Lisbon", "Oslo", "Kyoto"];
         const forecasts = await Promise.all(cities.map((city) => weather.forecast({ city })));

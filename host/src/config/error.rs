@@ -114,12 +114,7 @@ pub enum ConfigErrorKind {
 
 impl ConfigError {
     pub(super) fn new(kind: ConfigErrorKind) -> Self {
-        ConfigError {
-            path: None,
-            server: None,
-            field: None,
-            kind,
-        }
+        ConfigError { path: None, server: None, field: None, kind }
     }
 
     pub(super) fn at(mut self, server: Option<&str>, field: Option<String>) -> Self {
@@ -206,9 +201,7 @@ impl fmt::Display for ConfigErrorKind {
             DuplicateServer { first, second } => {
                 write!(f, "defined in both {first:?} and {second:?}")
             }
-            MissingTransport => f.write_str(
-                "neither \"command\" (a stdio server) nor \"url\" (an HTTP server) is set",
-            ),
+            MissingTransport => f.write_str("neither \"command\" (a stdio server) nor \"url\" (an HTTP server) is set"),
             ConflictingTransport => f.write_str(
                 "both \"command\" and \"url\" are set; a server is either stdio (\"command\") \
                  or streamable HTTP (\"url\")",
@@ -228,27 +221,19 @@ impl fmt::Display for ConfigErrorKind {
                  not supported; use the server's streamable HTTP endpoint (often \"/mcp\"), or \
                  set \"type\": \"http\" if this URL does serve streamable HTTP",
             ),
-            UrlScheme {
-                scheme: Some(scheme),
-            } => {
-                write!(
-                    f,
-                    "the URL scheme {scheme:?} is not supported; use http or https"
-                )
+            UrlScheme { scheme: Some(scheme) } => {
+                write!(f, "the URL scheme {scheme:?} is not supported; use http or https")
             }
-            UrlScheme { scheme: None } => {
-                f.write_str("the URL must start with \"http://\" or \"https://\"")
-            }
+            UrlScheme { scheme: None } => f.write_str("the URL must start with \"http://\" or \"https://\""),
             UrlHost => f.write_str("the URL has no host"),
             Empty => f.write_str("must not be empty"),
             EnvFile => f.write_str(
                 "is not supported; set the variables in \"env\" instead \
                  (values may use \"${NAME}\")",
             ),
-            UnsetVariable { name } => write!(
-                f,
-                "variable {name:?} is not set; set it, or give a default with \"${{{name}:-default}}\""
-            ),
+            UnsetVariable { name } => {
+                write!(f, "variable {name:?} is not set; set it, or give a default with \"${{{name}:-default}}\"")
+            }
             InputVariable { id } => write!(
                 f,
                 "VS Code input {id:?} (\"${{input:{id}}}\") cannot be prompted for; \

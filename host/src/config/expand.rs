@@ -23,10 +23,7 @@
 use super::ConfigErrorKind;
 
 /// Expands every reference in `text`, reading variables through `env`.
-pub(super) fn expand(
-    text: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<String, ConfigErrorKind> {
+pub(super) fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, ConfigErrorKind> {
     Parser { text, pos: 0, env }.sequence(None, true)
 }
 
@@ -77,9 +74,7 @@ impl<'a> Parser<'a> {
         if name == "input" && self.eat(":") {
             let rest = self.rest();
             return Err(match rest.find('}') {
-                Some(end) => ConfigErrorKind::InputVariable {
-                    id: rest[..end].to_owned(),
-                },
+                Some(end) => ConfigErrorKind::InputVariable { id: rest[..end].to_owned() },
                 None => self.unclosed(open),
             });
         }
@@ -94,9 +89,7 @@ impl<'a> Parser<'a> {
             return match value {
                 Some(value) => Ok(value),
                 None if !evaluate => Ok(String::new()),
-                None => Err(ConfigErrorKind::UnsetVariable {
-                    name: name.to_owned(),
-                }),
+                None => Err(ConfigErrorKind::UnsetVariable { name: name.to_owned() }),
             };
         }
         if self.eat(":-") {
@@ -113,9 +106,7 @@ impl<'a> Parser<'a> {
         if rest.starts_with(|c: char| c.is_ascii_digit()) {
             return "";
         }
-        let len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
+        let len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
         self.pos += len;
         &rest[..len]
     }
@@ -136,18 +127,14 @@ impl<'a> Parser<'a> {
     /// no `}` follows at all, else malformed.
     fn malformed(&self, open: usize) -> ConfigErrorKind {
         if self.rest().contains('}') {
-            ConfigErrorKind::InvalidVariable {
-                position: self.position(open),
-            }
+            ConfigErrorKind::InvalidVariable { position: self.position(open) }
         } else {
             self.unclosed(open)
         }
     }
 
     fn unclosed(&self, open: usize) -> ConfigErrorKind {
-        ConfigErrorKind::UnterminatedVariable {
-            position: self.position(open),
-        }
+        ConfigErrorKind::UnterminatedVariable { position: self.position(open) }
     }
 
     /// The 1-based character index of byte `offset`, for messages.

@@ -169,10 +169,7 @@ impl Config {
     ///
     /// The first problem found: invalid JSON, a wrong type or unsupported
     /// value in a field, an unset variable, a duplicate server name.
-    pub fn from_json_str(
-        text: &str,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Config, ConfigError> {
+    pub fn from_json_str(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         Self::resolve(text, None, env)
     }
 
@@ -194,21 +191,12 @@ impl Config {
     /// # Errors
     ///
     /// As [`Config::load`].
-    pub fn load_with_env(
-        path: &Path,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| ConfigError::new(ConfigErrorKind::Read(err)));
-        text.and_then(|text| Self::resolve(&text, path.parent(), env))
-            .map_err(|err| err.with_path(path))
+    pub fn load_with_env(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|err| ConfigError::new(ConfigErrorKind::Read(err)));
+        text.and_then(|text| Self::resolve(&text, path.parent(), env)).map_err(|err| err.with_path(path))
     }
 
-    fn resolve(
-        text: &str,
-        dir: Option<&Path>,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Config, ConfigError> {
+    fn resolve(text: &str, dir: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let tree: Json = serde_json::from_str(&jsonc::to_json(text))
             .map_err(|err| ConfigError::new(ConfigErrorKind::Syntax(err)))?;
         let top = Node::top(&tree).object()?;
@@ -219,10 +207,7 @@ impl Config {
 
         // Both shapes are read, merged in file order. `get` rejects a
         // repeated map key, so each map is seen once.
-        let present = MAPS
-            .iter()
-            .map(|key| top.get(key))
-            .collect::<Result<Vec<_>, _>>()?;
+        let present = MAPS.iter().map(|key| top.get(key)).collect::<Result<Vec<_>, _>>()?;
         if present.iter().all(Option::is_none) {
             return Err(ConfigError::new(ConfigErrorKind::NoServers));
         }
@@ -244,11 +229,7 @@ impl Config {
             }
         }
 
-        let context = server::Context {
-            env,
-            dir,
-            defaults: &defaults,
-        };
+        let context = server::Context { env, dir, defaults: &defaults };
         let servers = entries
             .into_iter()
             .filter_map(|(_, name, entry)| server::resolve(name, entry, &context).transpose())
@@ -285,23 +266,16 @@ impl Default for ServerOptions {
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Transport::Stdio {
-                command,
-                args,
-                env,
-                cwd,
-            } => f
+            Transport::Stdio { command, args, env, cwd } => f
                 .debug_struct("Stdio")
                 .field("command", command)
                 .field("args", args)
                 .field("env", &Redacted(env))
                 .field("cwd", cwd)
                 .finish(),
-            Transport::Http { url, headers } => f
-                .debug_struct("Http")
-                .field("url", url)
-                .field("headers", &Redacted(headers))
-                .finish(),
+            Transport::Http { url, headers } => {
+                f.debug_struct("Http").field("url", url).field("headers", &Redacted(headers)).finish()
+            }
         }
     }
 }
@@ -317,8 +291,6 @@ impl fmt::Debug for Redacted<'_> {
                 write!(f, "{:?}=<redacted>", self.0)
             }
         }
-        f.debug_list()
-            .entries(self.0.iter().map(|(name, _)| Name(name)))
-            .finish()
+        f.debug_list().entries(self.0.iter().map(|(name, _)| Name(name))).finish()
     }
 }

@@ -14,8 +14,7 @@ pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default `maxConcurrentCalls`: calls in flight to one server at once.
 pub const DEFAULT_MAX_CONCURRENT_CALLS: usize = 8;
 
-const DURATION: &str =
-    r#"a positive duration: integer milliseconds, or a string like "30s", "500ms" or "2m""#;
+const DURATION: &str = r#"a positive duration: integer milliseconds, or a string like "30s", "500ms" or "2m""#;
 const COUNT: &str = "a positive integer";
 
 /// The options one `"codemode"` object sets; `None` keeps the value below.
@@ -42,20 +41,15 @@ impl Overrides {
                             "deny" => &mut out.deny,
                             _ => return Err(unknown(&node, r#""allow" or "deny""#)),
                         };
-                        let patterns = node
-                            .array()?
-                            .into_iter()
-                            .map(|p| p.string().map(str::to_owned));
+                        let patterns = node.array()?.into_iter().map(|p| p.string().map(str::to_owned));
                         *list = Some(patterns.collect::<Result<_, _>>()?);
                     }
                 }
                 "callTimeout" => {
-                    out.call_timeout =
-                        Some(duration(node.value()).ok_or_else(|| invalid(&node, DURATION))?);
+                    out.call_timeout = Some(duration(node.value()).ok_or_else(|| invalid(&node, DURATION))?);
                 }
                 "maxConcurrentCalls" => {
-                    out.max_concurrent_calls =
-                        Some(count(node.value()).ok_or_else(|| invalid(&node, COUNT))?);
+                    out.max_concurrent_calls = Some(count(node.value()).ok_or_else(|| invalid(&node, COUNT))?);
                 }
                 _ => {
                     let expected = r#""tools", "callTimeout" or "maxConcurrentCalls""#;
@@ -72,9 +66,7 @@ impl Overrides {
             allow: self.allow.unwrap_or_else(|| base.allow.clone()),
             deny: self.deny.unwrap_or_else(|| base.deny.clone()),
             call_timeout: self.call_timeout.unwrap_or(base.call_timeout),
-            max_concurrent_calls: self
-                .max_concurrent_calls
-                .unwrap_or(base.max_concurrent_calls),
+            max_concurrent_calls: self.max_concurrent_calls.unwrap_or(base.max_concurrent_calls),
         }
     }
 }
@@ -85,9 +77,7 @@ fn duration(value: &Json) -> Option<Duration> {
     let duration = match value {
         Json::Number(n) => Duration::from_millis(n.as_u64()?),
         Json::String(text) => {
-            let digits = text
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(text.len());
+            let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
             let (number, unit) = text.split_at(digits);
             let n: u64 = number.parse().ok()?;
             let seconds = |factor: u64| n.checked_mul(factor).map(Duration::from_secs);

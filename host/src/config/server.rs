@@ -6,9 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::tree::{Json, Node, Object};
-use super::{
-    ConfigError, ConfigErrorKind, ServerConfig, ServerOptions, Transport, expand, options,
-};
+use super::{ConfigError, ConfigErrorKind, ServerConfig, ServerOptions, Transport, expand, options};
 
 /// The `type` values meaning streamable HTTP, as various clients spell it.
 const HTTP_TYPES: [&str; 3] = ["http", "streamable-http", "streamableHttp"];
@@ -24,11 +22,7 @@ pub(super) struct Context<'a> {
 }
 
 /// Resolves the entry of server `name`, or `None` if it is disabled.
-pub(super) fn resolve(
-    name: &str,
-    entry: &Json,
-    cx: &Context<'_>,
-) -> Result<Option<ServerConfig>, ConfigError> {
+pub(super) fn resolve(name: &str, entry: &Json, cx: &Context<'_>) -> Result<Option<ServerConfig>, ConfigError> {
     let entry = Node::server(name, entry);
     let fields = entry.object()?;
     if let Some(disabled) = fields.get("disabled")?
@@ -79,25 +73,13 @@ pub(super) fn resolve(
         Some(node) => options::Overrides::parse(&node)?.apply(cx.defaults),
         None => cx.defaults.clone(),
     };
-    Ok(Some(ServerConfig {
-        name: name.to_owned(),
-        transport,
-        options,
-    }))
+    Ok(Some(ServerConfig { name: name.to_owned(), transport, options }))
 }
 
-fn stdio_transport(
-    command: &Node<'_>,
-    fields: &Object<'_>,
-    cx: &Context<'_>,
-) -> Result<Transport, ConfigError> {
+fn stdio_transport(command: &Node<'_>, fields: &Object<'_>, cx: &Context<'_>) -> Result<Transport, ConfigError> {
     let command = non_empty(command, cx)?;
     let args = match fields.get("args")? {
-        Some(args) => args
-            .array()?
-            .iter()
-            .map(|arg| expanded(arg, cx))
-            .collect::<Result<_, _>>()?,
+        Some(args) => args.array()?.iter().map(|arg| expanded(arg, cx)).collect::<Result<_, _>>()?,
         None => Vec::new(),
     };
     let env = expanded_map(fields.get("env")?, cx)?;
@@ -111,12 +93,7 @@ fn stdio_transport(
         }
         None => None,
     };
-    Ok(Transport::Stdio {
-        command,
-        args,
-        env,
-        cwd,
-    })
+    Ok(Transport::Stdio { command, args, env, cwd })
 }
 
 /// `inferred`: no `type` was given, so a URL ending in `/sse` is taken for
@@ -133,10 +110,7 @@ fn http_transport(
     if inferred && path.trim_end_matches('/').ends_with("/sse") {
         return Err(url.error(ConfigErrorKind::SseUrl));
     }
-    Ok(Transport::Http {
-        url: expanded,
-        headers: expanded_map(fields.get("headers")?, cx)?,
-    })
+    Ok(Transport::Http { url: expanded, headers: expanded_map(fields.get("headers")?, cx)? })
 }
 
 /// Checks that `url` (expanded from `raw`) is `http(s)://HOST...`, and
@@ -146,19 +120,12 @@ fn check_url<'u>(raw: &str, url: &'u str) -> Result<&'u str, ConfigErrorKind> {
     if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
         // Quote the scheme only if the file spells it out: one that came
         // from a variable might be the start of a secret.
-        let scheme = url
-            .split_once(':')
-            .map(|(scheme, _)| scheme)
-            .filter(|scheme| {
-                raw.starts_with(&format!("{scheme}:"))
-                    && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && scheme
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-            });
-        return Err(ConfigErrorKind::UrlScheme {
-            scheme: scheme.map(str::to_owned),
+        let scheme = url.split_once(':').map(|(scheme, _)| scheme).filter(|scheme| {
+            raw.starts_with(&format!("{scheme}:"))
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         });
+        return Err(ConfigErrorKind::UrlScheme { scheme: scheme.map(str::to_owned) });
     }
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     if host_end == 0 {
@@ -182,16 +149,9 @@ fn non_empty(node: &Node<'_>, cx: &Context<'_>) -> Result<String, ConfigError> {
 }
 
 /// `env` or `headers`: an object of strings, values expanded, in file order.
-fn expanded_map(
-    node: Option<Node<'_>>,
-    cx: &Context<'_>,
-) -> Result<Vec<(String, String)>, ConfigError> {
+fn expanded_map(node: Option<Node<'_>>, cx: &Context<'_>) -> Result<Vec<(String, String)>, ConfigError> {
     let Some(node) = node else {
         return Ok(Vec::new());
     };
-    node.object()?
-        .unique_entries()?
-        .iter()
-        .map(|(key, value)| Ok(((*key).to_owned(), expanded(value, cx)?)))
-        .collect()
+    node.object()?.unique_entries()?.iter().map(|(key, value)| Ok(((*key).to_owned(), expanded(value, cx)?))).collect()
 }

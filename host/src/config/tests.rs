@@ -13,10 +13,7 @@ use super::*;
 fn fixtures() -> PathBuf {
     match std::env::var_os("CODEMODE_FIXTURES_CONFIGS") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/fixtures/configs"
-        )),
+        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/configs")),
     }
 }
 
@@ -50,21 +47,13 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
+    items.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
 fn stdio(name: &str, command: &str, args: &[&str], env: &[(&str, &str)]) -> ServerConfig {
     ServerConfig {
         name: name.to_owned(),
-        transport: Transport::Stdio {
-            command: command.to_owned(),
-            args: strings(args),
-            env: pairs(env),
-            cwd: None,
-        },
+        transport: Transport::Stdio { command: command.to_owned(), args: strings(args), env: pairs(env), cwd: None },
         options: ServerOptions::default(),
     }
 }
@@ -72,10 +61,7 @@ fn stdio(name: &str, command: &str, args: &[&str], env: &[(&str, &str)]) -> Serv
 fn http(name: &str, url: &str, headers: &[(&str, &str)]) -> ServerConfig {
     ServerConfig {
         name: name.to_owned(),
-        transport: Transport::Http {
-            url: url.to_owned(),
-            headers: pairs(headers),
-        },
+        transport: Transport::Http { url: url.to_owned(), headers: pairs(headers) },
         options: ServerOptions::default(),
     }
 }
@@ -84,24 +70,9 @@ fn http(name: &str, url: &str, headers: &[(&str, &str)]) -> ServerConfig {
 
 #[test]
 fn claude_desktop() {
-    let fs_args = [
-        "-y",
-        "@modelcontextprotocol/server-filesystem",
-        "/Users/ada/Desktop",
-        "/Users/ada/Downloads",
-    ];
-    let docker_args = [
-        "run",
-        "-i",
-        "--rm",
-        "-e",
-        "GITHUB_PERSONAL_ACCESS_TOKEN",
-        "ghcr.io/github/github-mcp-server",
-    ];
-    let token = [(
-        "GITHUB_PERSONAL_ACCESS_TOKEN",
-        "ghp_fixtureFixtureFixtureFixture0000",
-    )];
+    let fs_args = ["-y", "@modelcontextprotocol/server-filesystem", "/Users/ada/Desktop", "/Users/ada/Downloads"];
+    let docker_args = ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server"];
+    let token = [("GITHUB_PERSONAL_ACCESS_TOKEN", "ghp_fixtureFixtureFixtureFixture0000")];
     let sqlite_args = ["mcp-server-sqlite", "--db-path", "/Users/ada/test.db"];
     assert_eq!(
         load("claude_desktop.json").servers,
@@ -115,29 +86,14 @@ fn claude_desktop() {
 
 #[test]
 fn claude_code() {
-    let dbhub_args = [
-        "-y",
-        "@bytebase/dbhub",
-        "--transport",
-        "stdio",
-        "--dsn",
-        "postgres://localhost:5432/dev",
-    ];
+    let dbhub_args = ["-y", "@bytebase/dbhub", "--transport", "stdio", "--dsn", "postgres://localhost:5432/dev"];
     assert_eq!(
         load("claude_code_mcp.json").servers,
         [
-            http(
-                "github",
-                "https://api.githubcopilot.com/mcp/",
-                &[("Authorization", "Bearer ghp_pat")]
-            ),
+            http("github", "https://api.githubcopilot.com/mcp/", &[("Authorization", "Bearer ghp_pat")]),
             http("sentry", "https://mcp.sentry.dev/mcp", &[]),
             stdio("dbhub", "npx", &dbhub_args, &[]),
-            http(
-                "internal-api",
-                "https://api.example.com/mcp",
-                &[("X-API-Key", "api-key")]
-            ),
+            http("internal-api", "https://api.example.com/mcp", &[("X-API-Key", "api-key")]),
         ]
     );
 }
@@ -154,17 +110,8 @@ fn cursor() {
         [
             http("linear", "https://mcp.linear.app/mcp", &[]),
             stdio("playwright", "npx", &["@playwright/mcp@latest"], &[]),
-            stdio(
-                "notion",
-                "npx",
-                &["-y", "@notionhq/notion-mcp-server"],
-                &[("NOTION_TOKEN", "ntn_token")]
-            ),
-            http(
-                "context7",
-                "https://mcp.context7.com/mcp",
-                &[("CONTEXT7_API_KEY", "ctx7-key")]
-            ),
+            stdio("notion", "npx", &["-y", "@notionhq/notion-mcp-server"], &[("NOTION_TOKEN", "ntn_token")]),
+            http("context7", "https://mcp.context7.com/mcp", &[("CONTEXT7_API_KEY", "ctx7-key")]),
             local,
         ]
     );
@@ -176,18 +123,9 @@ fn vscode() {
     assert_eq!(
         load("vscode.json").servers,
         [
-            http(
-                "github",
-                "https://api.githubcopilot.com/mcp/",
-                &[("Authorization", "Bearer ghp_token")]
-            ),
+            http("github", "https://api.githubcopilot.com/mcp/", &[("Authorization", "Bearer ghp_token")]),
             stdio("fetch", "uvx", &["mcp-server-fetch"], &[]),
-            stdio(
-                "memory",
-                "npx",
-                &["-y", "@modelcontextprotocol/server-memory"],
-                &memory_env
-            ),
+            stdio("memory", "npx", &["-y", "@modelcontextprotocol/server-memory"], &memory_env),
         ]
     );
 }
@@ -195,11 +133,7 @@ fn vscode() {
 #[test]
 fn codemode_options() {
     let config = load("codemode_options.json");
-    let options: Vec<_> = config
-        .servers
-        .iter()
-        .map(|s| (s.name.as_str(), &s.options))
-        .collect();
+    let options: Vec<_> = config.servers.iter().map(|s| (s.name.as_str(), &s.options)).collect();
     let with = |allow: &[&str], deny: &[&str], timeout_ms, max| ServerOptions {
         allow: strings(allow),
         deny: strings(deny),
@@ -209,23 +143,12 @@ fn codemode_options() {
     assert_eq!(
         options,
         [
-            (
-                "github",
-                &with(&["get_*", "list_*", "search_*"], &["*delete*"], 30_000, 4)
-            ),
-            (
-                "docs",
-                &with(&["*"], &[], 5_000, DEFAULT_MAX_CONCURRENT_CALLS)
-            ),
-            (
-                "search",
-                &with(&["*"], &["*delete*"], 120_000, DEFAULT_MAX_CONCURRENT_CALLS)
-            ),
+            ("github", &with(&["get_*", "list_*", "search_*"], &["*delete*"], 30_000, 4)),
+            ("docs", &with(&["*"], &[], 5_000, DEFAULT_MAX_CONCURRENT_CALLS)),
+            ("search", &with(&["*"], &["*delete*"], 120_000, DEFAULT_MAX_CONCURRENT_CALLS)),
         ]
     );
-    assert!(
-        matches!(&config.servers[1].transport, Transport::Http { url, .. } if url == "http://127.0.0.1:8080/mcp")
-    );
+    assert!(matches!(&config.servers[1].transport, Transport::Http { url, .. } if url == "http://127.0.0.1:8080/mcp"));
 }
 
 /// The loader's half of "the schema describes what we accept": every
@@ -240,11 +163,7 @@ fn every_valid_fixture_loads() {
             count += 1;
         }
     }
-    assert!(
-        count >= 5,
-        "found {count} fixtures in {}",
-        fixtures().display()
-    );
+    assert!(count >= 5, "found {count} fixtures in {}", fixtures().display());
 }
 
 // ---- Invalid fixtures: each fails with the exact message ----
@@ -260,34 +179,19 @@ const INVALID: &[(&str, &str)] = &[
         "sse_url.json",
         r#": server "events": field "url": the URL path ends in "/sse", the endpoint of the old SSE transport, which is not supported; use the server's streamable HTTP endpoint (often "/mcp"), or set "type": "http" if this URL does serve streamable HTTP"#,
     ),
-    (
-        "duplicate_server.json",
-        r#": server "github": defined in both "mcpServers" and "servers""#,
-    ),
+    ("duplicate_server.json", r#": server "github": defined in both "mcpServers" and "servers""#),
     (
         "input_prompt.json",
         r#": server "perplexity": field "env.PERPLEXITY_API_KEY": VS Code input "perplexity-key" ("${input:perplexity-key}") cannot be prompted for; use an environment variable instead ("${env:NAME}")"#,
     ),
-    (
-        "no_transport.json",
-        r#": server "memory": neither "command" (a stdio server) nor "url" (an HTTP server) is set"#,
-    ),
+    ("no_transport.json", r#": server "memory": neither "command" (a stdio server) nor "url" (an HTTP server) is set"#),
     (
         "both_transports.json",
         r#": server "linear": both "command" and "url" are set; a server is either stdio ("command") or streamable HTTP ("url")"#,
     ),
-    (
-        "non_string_arg.json",
-        r#": server "web": field "args[1]": expected a string, found a number"#,
-    ),
-    (
-        "url_scheme.json",
-        r#": server "realtime": field "url": the URL scheme "ws" is not supported; use http or https"#,
-    ),
-    (
-        "empty_name.json",
-        r#": field "mcpServers": a server name is empty"#,
-    ),
+    ("non_string_arg.json", r#": server "web": field "args[1]": expected a string, found a number"#),
+    ("url_scheme.json", r#": server "realtime": field "url": the URL scheme "ws" is not supported; use http or https"#),
+    ("empty_name.json", r#": field "mcpServers": a server name is empty"#),
     (
         "unset_variable.json",
         r#": server "slack": field "env.SLACK_BOT_TOKEN": variable "SLACK_BOT_TOKEN" is not set; set it, or give a default with "${SLACK_BOT_TOKEN:-default}""#,
@@ -326,10 +230,7 @@ fn invalid_fixtures_fail_with_their_message() {
     let mut listed: Vec<String> = INVALID.iter().map(|(file, _)| (*file).to_owned()).collect();
     on_disk.sort();
     listed.sort();
-    assert_eq!(
-        on_disk, listed,
-        "every invalid fixture has an expected message"
-    );
+    assert_eq!(on_disk, listed, "every invalid fixture has an expected message");
 }
 
 #[test]
@@ -476,13 +377,7 @@ fn error_accessors_name_server_and_field() {
     assert_eq!(err.server(), Some("gh"));
     assert_eq!(err.field(), Some("args[0]"));
     assert_eq!(err.path(), None);
-    assert!(matches!(
-        err.kind(),
-        ConfigErrorKind::InvalidValue {
-            expected: "a string",
-            ..
-        }
-    ));
+    assert!(matches!(err.kind(), ConfigErrorKind::InvalidValue { expected: "a string", .. }));
 }
 
 // ---- Rules ----
@@ -500,11 +395,7 @@ fn type_is_inferred_or_explicit() {
         }}"#,
     )
     .unwrap();
-    let kinds: Vec<bool> = config
-        .servers
-        .iter()
-        .map(|s| matches!(s.transport, Transport::Stdio { .. }))
-        .collect();
+    let kinds: Vec<bool> = config.servers.iter().map(|s| matches!(s.transport, Transport::Stdio { .. })).collect();
     assert_eq!(kinds, [true, false, true, false, false, false]);
 }
 
@@ -522,15 +413,12 @@ fn both_shapes_merge_in_file_order() {
 
 #[test]
 fn file_order_is_kept_not_sorted() {
-    let config = parse(
-        r#"{"mcpServers": {"zeta": {"command": "z", "env": {"B": "1", "A": "2"}}, "alpha": {"command": "a"}}}"#,
-    )
-    .unwrap();
+    let config =
+        parse(r#"{"mcpServers": {"zeta": {"command": "z", "env": {"B": "1", "A": "2"}}, "alpha": {"command": "a"}}}"#)
+            .unwrap();
     assert_eq!(config.servers[0].name, "zeta");
     assert_eq!(config.servers[1].name, "alpha");
-    let Transport::Stdio { env, .. } = &config.servers[0].transport else {
-        panic!()
-    };
+    let Transport::Stdio { env, .. } = &config.servers[0].transport else { panic!() };
     assert_eq!(env, &pairs(&[("B", "1"), ("A", "2")]));
 }
 
@@ -582,15 +470,9 @@ fn relative_cwd_resolves_against_the_file_only_when_loading() {
             })
             .collect()
     };
-    assert_eq!(
-        cwds(parse(text).unwrap()),
-        [Some(PathBuf::from("sub/dir")), Some(PathBuf::from("/abs"))]
-    );
+    assert_eq!(cwds(parse(text).unwrap()), [Some(PathBuf::from("sub/dir")), Some(PathBuf::from("/abs"))]);
     let cursor = fixtures().join("cursor.json");
-    let local = load("cursor.json")
-        .servers
-        .into_iter()
-        .find(|s| s.name == "local-tools");
+    let local = load("cursor.json").servers.into_iter().find(|s| s.name == "local-tools");
     assert!(matches!(
         local.unwrap().transport,
         Transport::Stdio { cwd: Some(cwd), .. } if cwd == cursor.parent().unwrap().join("tools")
@@ -618,13 +500,7 @@ fn option_defaults() {
     assert!(options.deny.is_empty());
     assert_eq!(options.call_timeout, Duration::from_secs(60));
     assert_eq!(options.max_concurrent_calls, 8);
-    assert_eq!(
-        parse(r#"{"servers": {"a": {"command": "x"}}}"#)
-            .unwrap()
-            .servers[0]
-            .options,
-        options
-    );
+    assert_eq!(parse(r#"{"servers": {"a": {"command": "x"}}}"#).unwrap().servers[0].options, options);
 }
 
 #[test]
@@ -637,9 +513,7 @@ fn entry_options_replace_top_level_options_key_by_key() {
             }}"#,
     )
     .unwrap();
-    let [inherits, overrides] = &config.servers[..] else {
-        panic!()
-    };
+    let [inherits, overrides] = &config.servers[..] else { panic!() };
     assert_eq!(inherits.options.allow, ["get_*"]);
     assert_eq!(inherits.options.deny, ["get_secret"]);
     assert_eq!(inherits.options.call_timeout, DEFAULT_CALL_TIMEOUT);
@@ -662,10 +536,7 @@ fn deny_wins_over_allow() {
     assert!(!options.allows("get_secret_key"));
     assert!(!options.allows("delete_repo"));
     assert!(ServerOptions::default().allows("anything"));
-    let none = ServerOptions {
-        allow: Vec::new(),
-        ..ServerOptions::default()
-    };
+    let none = ServerOptions { allow: Vec::new(), ..ServerOptions::default() };
     assert!(!none.allows("anything"));
 }
 
@@ -685,14 +556,8 @@ fn secret_env(name: &str) -> Option<String> {
 /// environment or written literally) and then fail, with the kind each
 /// must fail with.
 const LEAKY: &[(&str, &str)] = &[
-    (
-        r#"{"url": "https://h/mcp", "headers": {"Authorization": "Bearer ${SECRET}", "X-Bad": 7}}"#,
-        "InvalidValue",
-    ),
-    (
-        r#"{"url": "https://h/mcp", "headers": {"Authorization": "Bearer ${SECRET}", "X": "${UNSET}"}}"#,
-        "UnsetVariable",
-    ),
+    (r#"{"url": "https://h/mcp", "headers": {"Authorization": "Bearer ${SECRET}", "X-Bad": 7}}"#, "InvalidValue"),
+    (r#"{"url": "https://h/mcp", "headers": {"Authorization": "Bearer ${SECRET}", "X": "${UNSET}"}}"#, "UnsetVariable"),
     (
         r#"{"url": "https://h/mcp", "headers": {"Authorization": "Bearer ${SECRET}", "X": "${input:k}"}}"#,
         "InputVariable",
@@ -709,10 +574,7 @@ const LEAKY: &[(&str, &str)] = &[
         r#"{"url": "https://h/mcp", "headers": {"Authorization": "Bearer ${SECRET}", "Authorization": "x"}}"#,
         "DuplicateKey",
     ),
-    (
-        r#"{"url": "https://h/mcp", "headers": "Bearer sk-live-PLANTED-7f3a9c"}"#,
-        "InvalidValue",
-    ),
+    (r#"{"url": "https://h/mcp", "headers": "Bearer sk-live-PLANTED-7f3a9c"}"#, "InvalidValue"),
     (
         r#"{"url": "https://h/mcp", "headers": {"Authorization": "Bearer ${SECRET}"}, "codemode": {"callTimeout": "soon"}}"#,
         "InvalidValue",
@@ -729,16 +591,10 @@ const LEAKY: &[(&str, &str)] = &[
         r#"{"url": "https://h/mcp", "headers": {"Authorization": "Bearer ${SECRET}"}, "codemode": {"tools": {"allow": [1]}}}"#,
         "InvalidValue",
     ),
-    (
-        r#"{"url": "${SECRET}", "headers": {"Authorization": "Bearer ${SECRET}"}}"#,
-        "UrlScheme",
-    ),
+    (r#"{"url": "${SECRET}", "headers": {"Authorization": "Bearer ${SECRET}"}}"#, "UrlScheme"),
     (r#"{"url": "${SECRET}://h/mcp"}"#, "UrlScheme"),
     (r#"{"url": "https:///${SECRET}"}"#, "UrlHost"),
-    (
-        r#"{"url": "https://h/sse?key=${SECRET}", "headers": {"Authorization": "Bearer ${SECRET}"}}"#,
-        "SseUrl",
-    ),
+    (r#"{"url": "https://h/sse?key=${SECRET}", "headers": {"Authorization": "Bearer ${SECRET}"}}"#, "SseUrl"),
     (
         r#"{"type": "sse", "url": "https://h/mcp?key=${SECRET}", "headers": {"Authorization": "Bearer ${SECRET}"}}"#,
         "SseTransport",
@@ -747,34 +603,16 @@ const LEAKY: &[(&str, &str)] = &[
         r#"{"type": "ws", "url": "https://h/mcp", "headers": {"Authorization": "Bearer sk-live-PLANTED-7f3a9c"}}"#,
         "UnknownType",
     ),
-    (
-        r#"{"type": "http", "headers": {"Authorization": "Bearer sk-live-PLANTED-7f3a9c"}}"#,
-        "MissingForType",
-    ),
-    (
-        r#"{"headers": {"Authorization": "Bearer sk-live-PLANTED-7f3a9c"}}"#,
-        "MissingTransport",
-    ),
+    (r#"{"type": "http", "headers": {"Authorization": "Bearer sk-live-PLANTED-7f3a9c"}}"#, "MissingForType"),
+    (r#"{"headers": {"Authorization": "Bearer sk-live-PLANTED-7f3a9c"}}"#, "MissingTransport"),
     (
         r#"{"command": "x", "url": "https://h/mcp", "headers": {"Authorization": "Bearer sk-live-PLANTED-7f3a9c"}}"#,
         "ConflictingTransport",
     ),
-    (
-        r#"{"command": "x", "env": {"TOKEN": "${SECRET}", "PORT": 80}}"#,
-        "InvalidValue",
-    ),
-    (
-        r#"{"command": "x", "env": {"TOKEN": "${SECRET}"}, "cwd": "${EMPTY}"}"#,
-        "Empty",
-    ),
-    (
-        r#"{"command": "x", "env": {"TOKEN": "${SECRET}"}, "envFile": "sk-live-PLANTED-7f3a9c"}"#,
-        "EnvFile",
-    ),
-    (
-        r#"{"command": "x", "env": {"TOKEN": "${SECRET}"}, "disabled": "sk-live-PLANTED-7f3a9c"}"#,
-        "InvalidValue",
-    ),
+    (r#"{"command": "x", "env": {"TOKEN": "${SECRET}", "PORT": 80}}"#, "InvalidValue"),
+    (r#"{"command": "x", "env": {"TOKEN": "${SECRET}"}, "cwd": "${EMPTY}"}"#, "Empty"),
+    (r#"{"command": "x", "env": {"TOKEN": "${SECRET}"}, "envFile": "sk-live-PLANTED-7f3a9c"}"#, "EnvFile"),
+    (r#"{"command": "x", "env": {"TOKEN": "${SECRET}"}, "disabled": "sk-live-PLANTED-7f3a9c"}"#, "InvalidValue"),
 ];
 
 #[test]
@@ -783,10 +621,7 @@ fn errors_never_contain_secrets() {
         let text = format!(r#"{{"servers": {{"leaky": {entry}}}}}"#);
         let err = Config::from_json_str(&text, &secret_env).unwrap_err();
         let (display, debug) = (err.to_string(), format!("{err:?}"));
-        assert!(
-            format!("{:?}", err.kind()).starts_with(kind),
-            "{entry}: {debug}"
-        );
+        assert!(format!("{:?}", err.kind()).starts_with(kind), "{entry}: {debug}");
         assert_eq!(err.server(), Some("leaky"), "{entry}: {display}");
         assert!(!display.contains(SECRET), "{entry}: {display}");
         assert!(!debug.contains(SECRET), "{entry}: {debug}");
@@ -821,19 +656,11 @@ fn debug_redacts_env_and_header_values() {
     .unwrap();
     let debug = format!("{config:?}");
     assert!(!debug.contains("PLANTED"), "{debug}");
-    assert!(
-        debug.contains(r#"env: ["GITHUB_TOKEN"=<redacted>, "MODE"=<redacted>]"#),
-        "{debug}"
-    );
-    assert!(
-        debug.contains(r#"headers: ["Authorization"=<redacted>]"#),
-        "{debug}"
-    );
+    assert!(debug.contains(r#"env: ["GITHUB_TOKEN"=<redacted>, "MODE"=<redacted>]"#), "{debug}");
+    assert!(debug.contains(r#"headers: ["Authorization"=<redacted>]"#), "{debug}");
     assert!(format!("{:#?}", config.servers[1]).contains("\"Authorization\"=<redacted>"));
     // The values are still there for whoever connects.
-    let Transport::Http { headers, .. } = &config.servers[1].transport else {
-        panic!()
-    };
+    let Transport::Http { headers, .. } = &config.servers[1].transport else { panic!() };
     assert_eq!(headers[0].1, format!("Bearer {SECRET}"));
 }
 
@@ -844,11 +671,7 @@ fn process_env_convenience_reads_the_process_environment() {
     let dir = std::env::temp_dir().join(format!("codemode-config-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("mcp.json");
-    std::fs::write(
-        &file,
-        r#"{"servers": {"a": {"command": "x", "args": ["${PATH}"]}}}"#,
-    )
-    .unwrap();
+    std::fs::write(&file, r#"{"servers": {"a": {"command": "x", "args": ["${PATH}"]}}}"#).unwrap();
     let config = Config::load(&file);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(config.unwrap().servers, [stdio("a", "x", &[&path], &[])]);

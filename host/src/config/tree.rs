@@ -67,9 +67,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Number(v.into()))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
-        serde_json::Number::from_f64(v)
-            .map(Json::Number)
-            .ok_or_else(|| E::custom("number out of range"))
+        serde_json::Number::from_f64(v).map(Json::Number).ok_or_else(|| E::custom("number out of range"))
     }
     fn visit_str<E>(self, v: &str) -> Result<Json, E> {
         Ok(Json::String(v.to_owned()))
@@ -106,20 +104,12 @@ pub(super) struct Node<'j> {
 impl<'j> Node<'j> {
     /// The whole file.
     pub(super) fn top(value: &'j Json) -> Self {
-        Node {
-            value,
-            server: None,
-            field: None,
-        }
+        Node { value, server: None, field: None }
     }
 
     /// The entry of server `name`.
     pub(super) fn server(name: &'j str, value: &'j Json) -> Self {
-        Node {
-            value,
-            server: Some(name),
-            field: None,
-        }
+        Node { value, server: Some(name), field: None }
     }
 
     pub(super) fn value(&self) -> &'j Json {
@@ -138,11 +128,7 @@ impl<'j> Node<'j> {
     }
 
     fn child(&self, value: &'j Json, step: Step<'_>) -> Node<'j> {
-        Node {
-            value,
-            server: self.server,
-            field: Some(self.path(step)),
-        }
+        Node { value, server: self.server, field: Some(self.path(step)) }
     }
 
     /// The field path one step below this value.
@@ -156,10 +142,7 @@ impl<'j> Node<'j> {
 
     pub(super) fn object(&self) -> Result<Object<'j>, ConfigError> {
         match self.value {
-            Json::Object(entries) => Ok(Object {
-                node: self.clone(),
-                entries,
-            }),
+            Json::Object(entries) => Ok(Object { node: self.clone(), entries }),
             _ => Err(self.expected("an object")),
         }
     }
@@ -181,11 +164,9 @@ impl<'j> Node<'j> {
     /// The elements, each named `field[i]`.
     pub(super) fn array(&self) -> Result<Vec<Node<'j>>, ConfigError> {
         match self.value {
-            Json::Array(items) => Ok(items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| self.child(item, Step::Index(i)))
-                .collect()),
+            Json::Array(items) => {
+                Ok(items.iter().enumerate().map(|(i, item)| self.child(item, Step::Index(i))).collect())
+            }
             _ => Err(self.expected("an array")),
         }
     }
@@ -216,22 +197,14 @@ impl<'j> Object<'j> {
 
     /// Every entry in file order, duplicates included.
     pub(super) fn entries(&self) -> impl Iterator<Item = (&'j str, Node<'j>)> + '_ {
-        self.entries
-            .iter()
-            .map(|(key, value)| (key.as_str(), self.node.child(value, Step::Key(key))))
+        self.entries.iter().map(|(key, value)| (key.as_str(), self.node.child(value, Step::Key(key))))
     }
 
     /// Every entry in file order; a repeated key is an error.
     pub(super) fn unique_entries(&self) -> Result<Vec<(&'j str, Node<'j>)>, ConfigError> {
         let mut seen = HashSet::new();
         self.entries()
-            .map(|(key, node)| {
-                if seen.insert(key) {
-                    Ok((key, node))
-                } else {
-                    Err(self.duplicate(key))
-                }
-            })
+            .map(|(key, node)| if seen.insert(key) { Ok((key, node)) } else { Err(self.duplicate(key)) })
             .collect()
     }
 
@@ -242,8 +215,6 @@ impl<'j> Object<'j> {
     }
 
     fn duplicate(&self, key: &str) -> ConfigError {
-        self.node.error(ConfigErrorKind::DuplicateKey {
-            key: key.to_owned(),
-        })
+        self.node.error(ConfigErrorKind::DuplicateKey { key: key.to_owned() })
     }
 }

@@ -30,7 +30,6 @@ use wasmtime::{Store, UpdateDeadline};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
-
 /// Bytes of guest stderr kept (it only carries guest panics).
 const STDERR_CAPACITY: usize = 16 << 10;
 

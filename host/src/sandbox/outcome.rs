@@ -47,9 +47,8 @@ pub fn decide(
         Final::Error(fields) => {
             let mut error: ProgramError = serde_json::from_value(Value::Object(fields))
                 .map_err(|e| Error::new(ErrorKind::Internal, format!("the guest described an error badly: {e}")))?;
-            match error.kind {
-                ProgramErrorKind::Memory => error.message.push_str(&memory_hint(limits)),
-                _ => {}
+            if error.kind == ProgramErrorKind::Memory {
+                error.message.push_str(&memory_hint(limits));
             }
             return Ok(Err(error));
         }

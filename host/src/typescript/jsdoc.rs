@@ -52,10 +52,7 @@ pub(super) fn text_lines(text: &str) -> Vec<String> {
 /// defused here, the one place all comment text passes through.
 pub(super) fn write(out: &mut String, lines: &[String], indent: usize) {
     let pad = pad(indent);
-    let lines: Vec<String> = lines
-        .iter()
-        .map(|line| line.replace("*/", "*\\/"))
-        .collect();
+    let lines: Vec<String> = lines.iter().map(|line| line.replace("*/", "*\\/")).collect();
     match lines.as_slice() {
         [] => {}
         [line] => out.push_str(&format!("{pad}/** {line} */\n")),
@@ -73,18 +70,11 @@ pub(super) fn write(out: &mut String, lines: &[String], indent: usize) {
 /// Title and description as comment lines. The title is left out when it only
 /// repeats `subject` (pydantic titles every property after its name) or the
 /// description.
-pub(super) fn summary(
-    title: Option<&str>,
-    description: Option<&str>,
-    subject: &str,
-) -> Vec<String> {
+pub(super) fn summary(title: Option<&str>, description: Option<&str>, subject: &str) -> Vec<String> {
     let description = description.map(text_lines).unwrap_or_default();
     let title = title.filter(|title| {
         let key = normalized(title);
-        key != normalized(subject)
-            && !description
-                .first()
-                .is_some_and(|first| normalized(first).starts_with(&key))
+        key != normalized(subject) && !description.first().is_some_and(|first| normalized(first).starts_with(&key))
     });
     let mut lines = title.map(text_lines).unwrap_or_default();
     if !lines.is_empty() && !description.is_empty() {
@@ -96,17 +86,12 @@ pub(super) fn summary(
 
 /// Lower-case letters and digits only, to compare titles with names.
 fn normalized(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// Whether `schema` has a title or description worth a comment.
 pub(super) fn described(schema: &Value) -> bool {
-    schema.as_object().is_some_and(|map| {
-        !summary(string(map, "title"), string(map, "description"), "").is_empty()
-    })
+    schema.as_object().is_some_and(|map| !summary(string(map, "title"), string(map, "description"), "").is_empty())
 }
 
 /// The full comment of a schema that documents a property or a named type.
@@ -125,11 +110,7 @@ pub(super) fn schema_doc(schema: &Value, subject: &str) -> Vec<String> {
 pub(super) fn annotations(schema: &Map<String, Value>) -> Vec<String> {
     let mut tags = constraints(schema);
     for keyword in ["anyOf", "oneOf"] {
-        let branches = schema
-            .get(keyword)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten();
+        let branches = schema.get(keyword).and_then(Value::as_array).into_iter().flatten();
         for tag in branches.filter_map(Value::as_object).flat_map(constraints) {
             if !tags.contains(&tag) {
                 tags.push(tag);

@@ -74,17 +74,9 @@ pub struct ToolDecl<'a> {
 /// with one `function tool(args: ...): Promise<...>` per tool, plus the named types
 /// ($defs/definitions) they reference, emitted inside the namespace with names that
 /// cannot collide across tools (each tool's types live in a namespace named after the tool).
-pub fn namespace_declarations(
-    namespace: &str,
-    description: Option<&str>,
-    tools: &[ToolDecl<'_>],
-) -> String {
+pub fn namespace_declarations(namespace: &str, description: Option<&str>, tools: &[ToolDecl<'_>]) -> String {
     let mut out = String::new();
-    jsdoc::write(
-        &mut out,
-        &description.map(jsdoc::text_lines).unwrap_or_default(),
-        0,
-    );
+    jsdoc::write(&mut out, &description.map(jsdoc::text_lines).unwrap_or_default(), 0);
     out.push_str(&format!("declare namespace {namespace} {{\n"));
     for (i, tool) in tools.iter().enumerate() {
         if i > 0 {

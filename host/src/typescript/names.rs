@@ -9,9 +9,7 @@ use serde_json::Value;
 /// TypeScript version and every reader accepts it).
 fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
 }
 
@@ -50,11 +48,7 @@ pub(super) fn type_name(raw: &str) -> String {
 /// A property key: bare when it is an identifier (reserved words included,
 /// which TypeScript accepts as property names), else a string literal.
 pub(super) fn property_key(key: &str) -> String {
-    if is_identifier(key) {
-        key.to_owned()
-    } else {
-        string_literal(key)
-    }
+    if is_identifier(key) { key.to_owned() } else { string_literal(key) }
 }
 
 /// A double-quoted string literal. JSON escaping is valid TypeScript and
@@ -75,10 +69,8 @@ pub(super) fn literal_type(value: &Value) -> String {
         }
         Value::Object(map) if map.is_empty() => "{}".to_owned(),
         Value::Object(map) => {
-            let fields: Vec<String> = map
-                .iter()
-                .map(|(key, value)| format!("{}: {}", property_key(key), literal_type(value)))
-                .collect();
+            let fields: Vec<String> =
+                map.iter().map(|(key, value)| format!("{}: {}", property_key(key), literal_type(value))).collect();
             format!("{{ {} }}", fields.join("; "))
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => value.to_string(),

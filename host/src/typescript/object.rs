@@ -27,42 +27,24 @@ fn index_value(index: Vec<Ty>, property_types: Vec<Ty>) -> String {
         return extra.text;
     }
     let all = union(std::iter::once(extra).chain(property_types).collect());
-    if all.text.contains('\n') || all.text.len() > INDEX_WIDTH {
-        "unknown".to_owned()
-    } else {
-        all.text
-    }
+    if all.text.contains('\n') || all.text.len() > INDEX_WIDTH { "unknown".to_owned() } else { all.text }
 }
 
 impl<'a> Renderer<'a> {
     /// An object literal type, or `Record<string, T>` when there are no named properties.
     pub(super) fn object(&mut self, map: &'a Map<String, Value>, doc: usize, indent: usize) -> Ty {
         let described = !self.params.is_some_and(|params| std::ptr::eq(params, map));
-        let required: Vec<&str> = list(map, "required")
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
+        let required: Vec<&str> = list(map, "required").iter().filter_map(Value::as_str).collect();
         let properties = map.get("properties").and_then(Value::as_object);
-        let declared =
-            |key: &str| properties.is_some_and(|properties| properties.contains_key(key));
-        let undeclared: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|key| !declared(key))
-            .collect();
-        let has_members =
-            properties.is_some_and(|properties| !properties.is_empty()) || !undeclared.is_empty();
+        let declared = |key: &str| properties.is_some_and(|properties| properties.contains_key(key));
+        let undeclared: Vec<&str> = required.iter().copied().filter(|key| !declared(key)).collect();
+        let has_members = properties.is_some_and(|properties| !properties.is_empty()) || !undeclared.is_empty();
         let inner = indent + 1;
         let value_indent = if has_members { inner } else { indent };
 
         let mut index = Vec::new();
         let mut index_doc = Vec::new();
-        for (pattern, schema) in map
-            .get("patternProperties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
+        for (pattern, schema) in map.get("patternProperties").and_then(Value::as_object).into_iter().flatten() {
             index.push(self.render(schema, doc, value_indent));
             index_doc.extend(jsdoc::text_lines(&format!("Keys matching `{pattern}`.")));
         }
@@ -101,16 +83,12 @@ impl<'a> Renderer<'a> {
             members.push((Vec::new(), format!("{}: unknown", property_key(key))));
         }
         if !index.is_empty() {
-            members.push((
-                index_doc,
-                format!("[key: string]: {}", index_value(index, property_types)),
-            ));
+            members.push((index_doc, format!("[key: string]: {}", index_value(index, property_types))));
         }
 
         let one_line: Vec<&str> = members.iter().map(|(_, member)| member.as_str()).collect();
         let one_line = format!("{{ {} }}", one_line.join("; "));
-        let plain =
-            members.iter().all(|(comment, _)| comment.is_empty()) && !one_line.contains('\n');
+        let plain = members.iter().all(|(comment, _)| comment.is_empty()) && !one_line.contains('\n');
         if !self.block || (plain && one_line.len() <= INLINE_WIDTH) {
             return Ty::new(one_line, Prec::Object);
         }

@@ -46,11 +46,7 @@ pub(super) struct Refs<'a> {
 impl<'a> Refs<'a> {
     /// No names yet for `docs` (each with the name its root would get).
     pub(super) fn new(docs: Vec<(&'a Value, &'static str)>) -> Self {
-        Self {
-            docs,
-            named: Vec::new(),
-            declared: 0,
-        }
+        Self { docs, named: Vec::new(), declared: 0 }
     }
 
     /// The document `doc`.
@@ -68,31 +64,19 @@ impl<'a> Refs<'a> {
     pub(super) fn name(&mut self, doc: usize, reference: &str) -> Option<String> {
         let pointer = pointer(reference)?;
         let target = self.doc(doc).pointer(&pointer)?;
-        if let Some(known) = self
-            .named
-            .iter()
-            .find(|n| n.doc == doc && n.pointer == pointer)
-        {
+        if let Some(known) = self.named.iter().find(|n| n.doc == doc && n.pointer == pointer) {
             return Some(known.name.clone());
         }
         // An equal definition in the other document shares its name; roots
         // never do, so that `Args` and `Result` each say which side they are.
         let twin = self.named.iter().find(|n| {
-            n.emit
-                && !pointer.is_empty()
-                && n.pointer == pointer
-                && self.same(n.doc, doc, &pointer, &mut Vec::new())
+            n.emit && !pointer.is_empty() && n.pointer == pointer && self.same(n.doc, doc, &pointer, &mut Vec::new())
         });
         let (name, emit) = match twin {
             Some(twin) => (twin.name.clone(), false),
             None => (self.unique(&self.base_name(doc, &pointer, target)), true),
         };
-        self.named.push(Named {
-            doc,
-            pointer,
-            name: name.clone(),
-            emit,
-        });
+        self.named.push(Named { doc, pointer, name: name.clone(), emit });
         Some(name)
     }
 
@@ -102,11 +86,7 @@ impl<'a> Refs<'a> {
             self.declared += 1;
             if named.emit {
                 let schema = self.doc(named.doc).pointer(&named.pointer)?;
-                return Some(Pending {
-                    doc: named.doc,
-                    schema,
-                    name: named.name.clone(),
-                });
+                return Some(Pending { doc: named.doc, schema, name: named.name.clone() });
             }
         }
         None
@@ -116,8 +96,7 @@ impl<'a> Refs<'a> {
     pub(super) fn is_recursive(&self, doc: usize) -> bool {
         let mut refs = Vec::new();
         refs_in(self.doc(doc), &mut refs);
-        refs.iter()
-            .any(|reference| pointer(reference).is_some_and(|p| p.is_empty()))
+        refs.iter().any(|reference| pointer(reference).is_some_and(|p| p.is_empty()))
     }
 
     /// Whether `pointer` means the same schema in documents `a` and `b`: equal
@@ -125,11 +104,7 @@ impl<'a> Refs<'a> {
     /// holds the pointers already being compared (assumed equal, for cycles).
     fn same(&self, a: usize, b: usize, pointer: &str, seen: &mut Vec<String>) -> bool {
         let right = self.doc(b).pointer(pointer);
-        let Some(left) = self
-            .doc(a)
-            .pointer(pointer)
-            .filter(|left| Some(*left) == right)
-        else {
+        let Some(left) = self.doc(a).pointer(pointer).filter(|left| Some(*left) == right) else {
             return false;
         };
         if seen.iter().any(|p| p == pointer) {
@@ -138,11 +113,10 @@ impl<'a> Refs<'a> {
         seen.push(pointer.to_owned());
         let mut refs = Vec::new();
         refs_in(left, &mut refs);
-        refs.into_iter()
-            .all(|reference| match self::pointer(reference) {
-                Some(inner) => self.same(a, b, &inner, seen),
-                None => true,
-            })
+        refs.into_iter().all(|reference| match self::pointer(reference) {
+            Some(inner) => self.same(a, b, &inner, seen),
+            None => true,
+        })
     }
 
     /// The readable name of the schema at `pointer`: the root's name, else [`pointer_name`].
@@ -155,8 +129,7 @@ impl<'a> Refs<'a> {
 
     /// `base`, or `base2`, `base3`, ... whichever is not taken yet.
     fn unique(&self, base: &str) -> String {
-        let taken =
-            |name: &str| RESERVED.contains(&name) || self.named.iter().any(|n| n.name == name);
+        let taken = |name: &str| RESERVED.contains(&name) || self.named.iter().any(|n| n.name == name);
         let mut name = base.to_owned();
         for n in 2.. {
             if !taken(&name) {
@@ -171,24 +144,15 @@ impl<'a> Refs<'a> {
 /// The name a local ref to a non-root schema would get, without looking it
 /// up (for messages, where the definitions may not be at hand).
 pub(super) fn display_name(reference: &str) -> Option<String> {
-    pointer(reference)
-        .filter(|pointer| !pointer.is_empty())
-        .map(|pointer| pointer_name(&pointer, None))
+    pointer(reference).filter(|pointer| !pointer.is_empty()).map(|pointer| pointer_name(&pointer, None))
 }
 
 /// The type name for a non-root `pointer`: the `$defs`/`definitions`/property
 /// key it sits under, else `title`, else its last segment.
 fn pointer_name(pointer: &str, title: Option<&str>) -> String {
-    let segments: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let keyed = segments
-        .windows(2)
-        .rev()
-        .find(|pair| NAMING_KEYWORDS.contains(&pair[0].as_str()))
-        .map(|pair| pair[1].as_str());
+    let segments: Vec<String> = pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    let keyed =
+        segments.windows(2).rev().find(|pair| NAMING_KEYWORDS.contains(&pair[0].as_str())).map(|pair| pair[1].as_str());
     type_name(keyed.or(title).unwrap_or(&segments[segments.len() - 1]))
 }
 
@@ -199,9 +163,7 @@ fn pointer(reference: &str) -> Option<String> {
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = fragment
-            .get(i + 1..i + 3)
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        let hex = fragment.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok());
         match (bytes[i], hex) {
             (b'%', Some(byte)) => {
                 decoded.push(byte);
@@ -213,9 +175,7 @@ fn pointer(reference: &str) -> Option<String> {
             }
         }
     }
-    String::from_utf8(decoded)
-        .ok()
-        .filter(|p| p.is_empty() || p.starts_with('/'))
+    String::from_utf8(decoded).ok().filter(|p| p.is_empty() || p.starts_with('/'))
 }
 
 /// Every `$ref` string inside `schema`, in document order.

@@ -46,10 +46,7 @@ pub(super) struct Ty {
 impl Ty {
     /// A type of precedence `prec`.
     pub(super) fn new(text: impl Into<String>, prec: Prec) -> Self {
-        Self {
-            text: text.into(),
-            prec,
-        }
+        Self { text: text.into(), prec }
     }
 
     /// A type that needs no parentheses anywhere.
@@ -59,21 +56,13 @@ impl Ty {
 
     /// The text, parenthesized if it binds looser than `at_least`.
     fn wrapped(&self, at_least: Prec) -> String {
-        if self.prec < at_least {
-            format!("({})", self.text)
-        } else {
-            self.text.clone()
-        }
+        if self.prec < at_least { format!("({})", self.text) } else { self.text.clone() }
     }
 }
 
 /// `sep` followed by `text`: a space between them unless `text` starts on its own line.
 pub(super) fn after(sep: &str, text: &str) -> String {
-    if text.starts_with('\n') {
-        format!("{sep}{text}")
-    } else {
-        format!("{sep} {text}")
-    }
+    if text.starts_with('\n') { format!("{sep}{text}") } else { format!("{sep} {text}") }
 }
 
 /// `members` joined with `|` (`op` = Union) or `&` (`op` = Intersection),
@@ -106,10 +95,7 @@ pub(super) fn union(members: Vec<Ty>) -> Ty {
 
 /// The values of an array-valued keyword (none when absent or not an array).
 pub(super) fn list<'a>(schema: &'a Map<String, Value>, keyword: &str) -> &'a [Value] {
-    schema
-        .get(keyword)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+    schema.get(keyword).and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 /// Renders schemas of one tool (or one message) into type expressions.
@@ -128,12 +114,7 @@ pub(super) struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     /// A renderer for the documents in `refs`; `block` selects the declaration layout.
     pub(super) fn new(refs: Refs<'a>, block: bool) -> Self {
-        Self {
-            refs,
-            qualifier: String::new(),
-            params: None,
-            block,
-        }
+        Self { refs, qualifier: String::new(), params: None, block }
     }
 
     /// The type of `schema` (in document `doc`), laid out for nesting level `indent`.
@@ -153,19 +134,12 @@ impl<'a> Renderer<'a> {
         }
         for keyword in ["anyOf", "oneOf"] {
             if map.contains_key(keyword) {
-                let branches = list(map, keyword)
-                    .iter()
-                    .map(|branch| self.render(branch, doc, indent))
-                    .collect();
+                let branches = list(map, keyword).iter().map(|branch| self.render(branch, doc, indent)).collect();
                 parts.push(union(branches));
             }
         }
         let ty = combine(parts, Prec::Intersection);
-        if map.get("nullable") == Some(&Value::Bool(true)) {
-            union(vec![ty, Ty::atom("null")])
-        } else {
-            ty
-        }
+        if map.get("nullable") == Some(&Value::Bool(true)) { union(vec![ty, Ty::atom("null")]) } else { ty }
     }
 
     /// Like [`Renderer::render`], but in declarations a plain union whose
@@ -173,29 +147,16 @@ impl<'a> Renderer<'a> {
     /// branch per line, each under its comment; its plain form comes second
     /// (for index signatures). For property types and named types only: the
     /// documented form cannot be nested further.
-    pub(super) fn member(
-        &mut self,
-        schema: &'a Value,
-        doc: usize,
-        indent: usize,
-    ) -> (Ty, Option<Ty>) {
+    pub(super) fn member(&mut self, schema: &'a Value, doc: usize, indent: usize) -> (Ty, Option<Ty>) {
         match self.documented_union(schema, doc, indent) {
             Some((documented, plain)) => (documented, Some(plain)),
             None => (self.render(schema, doc, indent), None),
         }
     }
 
-    fn documented_union(
-        &mut self,
-        schema: &'a Value,
-        doc: usize,
-        indent: usize,
-    ) -> Option<(Ty, Ty)> {
+    fn documented_union(&mut self, schema: &'a Value, doc: usize, indent: usize) -> Option<(Ty, Ty)> {
         let map = schema.as_object().filter(|_| self.block)?;
-        let mut shaped = SHAPING_KEYWORDS
-            .iter()
-            .chain(&OBJECT_KEYWORDS)
-            .chain(&ARRAY_KEYWORDS);
+        let mut shaped = SHAPING_KEYWORDS.iter().chain(&OBJECT_KEYWORDS).chain(&ARRAY_KEYWORDS);
         if shaped.any(|keyword| map.contains_key(*keyword)) {
             return None;
         }
@@ -215,11 +176,7 @@ impl<'a> Renderer<'a> {
             let ty = self.render(branch, doc, inner);
             text.push('\n');
             jsdoc::write(&mut text, &jsdoc::schema_doc(branch, ""), inner);
-            text.push_str(&format!(
-                "{}| {}",
-                pad(inner),
-                ty.wrapped(Prec::Intersection)
-            ));
+            text.push_str(&format!("{}| {}", pad(inner), ty.wrapped(Prec::Intersection)));
             types.push(ty);
         }
         Some((Ty::new(text, Prec::Union), union(types)))
@@ -244,12 +201,7 @@ impl<'a> Renderer<'a> {
             return Some(Ty::atom(literal_type(value)));
         }
         if let Some(Value::Array(values)) = map.get("enum") {
-            return Some(union(
-                values
-                    .iter()
-                    .map(|value| Ty::atom(literal_type(value)))
-                    .collect(),
-            ));
+            return Some(union(values.iter().map(|value| Ty::atom(literal_type(value))).collect()));
         }
         let has = |keywords: &[&str]| keywords.iter().any(|keyword| map.contains_key(*keyword));
         let types: Vec<&str> = match map.get("type") {
@@ -278,35 +230,20 @@ impl<'a> Renderer<'a> {
             (Some(Value::Array(prefix)), rest) => (prefix, rest),
             (_, Some(Value::Array(prefix))) => (prefix, map.get("additionalItems")),
             (_, Some(items)) => {
-                return Ty::atom(format!(
-                    "{}[]",
-                    self.render(items, doc, indent).wrapped(Prec::Atom)
-                ));
+                return Ty::atom(format!("{}[]", self.render(items, doc, indent).wrapped(Prec::Atom)));
             }
             _ => return Ty::atom("unknown[]"),
         };
-        let count = |keyword: &str| {
-            map.get(keyword)
-                .and_then(Value::as_u64)
-                .and_then(|n| usize::try_from(n).ok())
-        };
+        let count = |keyword: &str| map.get(keyword).and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok());
         let required = count("minItems").unwrap_or(0);
-        let closed = rest == Some(&Value::Bool(false))
-            || count("maxItems").is_some_and(|max| max <= prefix.len());
+        let closed = rest == Some(&Value::Bool(false)) || count("maxItems").is_some_and(|max| max <= prefix.len());
         let mut elements: Vec<String> = Vec::new();
         for (i, item) in prefix.iter().enumerate() {
             let ty = self.render(item, doc, indent);
-            elements.push(if i < required {
-                ty.text
-            } else {
-                format!("{}?", ty.wrapped(Prec::Atom))
-            });
+            elements.push(if i < required { ty.text } else { format!("{}?", ty.wrapped(Prec::Atom)) });
         }
         if !closed {
-            let rest = rest.map_or_else(
-                || Ty::atom("unknown"),
-                |rest| self.render(rest, doc, indent),
-            );
+            let rest = rest.map_or_else(|| Ty::atom("unknown"), |rest| self.render(rest, doc, indent));
             elements.push(format!("...{}[]", rest.wrapped(Prec::Atom)));
         }
         Ty::atom(format!("[{}]", elements.join(", ")))

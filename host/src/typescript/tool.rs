@@ -37,19 +37,12 @@ pub(super) fn write_tool(out: &mut String, tool: &ToolDecl<'_>, indent: usize) {
     if tool.original_name != tool.name {
         push_paragraph(
             &mut comment,
-            jsdoc::text_lines(&format!(
-                "Server tool name: {}.",
-                string_literal(tool.original_name)
-            )),
+            jsdoc::text_lines(&format!("Server tool name: {}.", string_literal(tool.original_name))),
         );
     }
     push_paragraph(&mut comment, tags(&renderer, tool));
     jsdoc::write(out, &comment, indent);
-    let optional = if requires_args(&renderer.refs, tool.input_schema) {
-        ""
-    } else {
-        "?"
-    };
+    let optional = if requires_args(&renderer.refs, tool.input_schema) { "" } else { "?" };
     out.push_str(&format!(
         "{}function {}(args{optional}: {}): Promise<{}>;\n",
         pad(indent),
@@ -73,12 +66,7 @@ fn write_types(out: &mut String, renderer: &mut Renderer<'_>, name: &str, indent
         jsdoc::write(&mut types, &comment, inner);
         types.push_str(&match ty.prec {
             Prec::Object => format!("{}interface {} {}\n", pad(inner), pending.name, ty.text),
-            _ => format!(
-                "{}type {}{};\n",
-                pad(inner),
-                pending.name,
-                after(" =", &ty.text)
-            ),
+            _ => format!("{}type {}{};\n", pad(inner), pending.name, after(" =", &ty.text)),
         });
     }
     if !types.is_empty() {
@@ -111,17 +99,10 @@ fn push_paragraph(comment: &mut Vec<String>, lines: Vec<String>) {
 /// The `@param` lines (when the arguments object was rendered in place) and `@returns`.
 fn tags(renderer: &Renderer<'_>, tool: &ToolDecl<'_>) -> Vec<String> {
     let mut params = Vec::new();
-    let properties = renderer
-        .params
-        .and_then(|params| params.get("properties"))
-        .and_then(Value::as_object);
+    let properties = renderer.params.and_then(|params| params.get("properties")).and_then(Value::as_object);
     for (key, schema) in properties.into_iter().flatten() {
         let lines = schema.as_object().map_or_else(Vec::new, |map| {
-            jsdoc::summary(
-                jsdoc::string(map, "title"),
-                jsdoc::string(map, "description"),
-                key,
-            )
+            jsdoc::summary(jsdoc::string(map, "title"), jsdoc::string(map, "description"), key)
         });
         if !lines.is_empty() {
             let path = match property_key(key) {
@@ -134,17 +115,10 @@ fn tags(renderer: &Renderer<'_>, tool: &ToolDecl<'_>) -> Vec<String> {
     let root = tool.input_schema.get("description").and_then(Value::as_str);
     let mut tags = Vec::new();
     if root.is_some() || !params.is_empty() {
-        tags.extend(jsdoc::tagged(
-            "@param args",
-            root.map(jsdoc::text_lines).unwrap_or_default(),
-        ));
+        tags.extend(jsdoc::tagged("@param args", root.map(jsdoc::text_lines).unwrap_or_default()));
     }
     tags.extend(params);
-    if let Some(returns) = tool
-        .output_schema
-        .and_then(|schema| schema.get("description"))
-        .and_then(Value::as_str)
-    {
+    if let Some(returns) = tool.output_schema.and_then(|schema| schema.get("description")).and_then(Value::as_str) {
         tags.extend(jsdoc::tagged("@returns", jsdoc::text_lines(returns)));
     }
     tags
@@ -153,18 +127,9 @@ fn tags(renderer: &Renderer<'_>, tool: &ToolDecl<'_>) -> Vec<String> {
 /// Whether the tool needs an argument: its input schema (or a schema its root
 /// `$ref` chain leads to) requires at least one property.
 fn requires_args(refs: &Refs<'_>, input: &Value) -> bool {
-    let follow = |schema: &&Value| {
-        schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|reference| refs.resolve(0, reference))
-    };
+    let follow =
+        |schema: &&Value| schema.get("$ref").and_then(Value::as_str).and_then(|reference| refs.resolve(0, reference));
     std::iter::successors(Some(input), follow)
         .take(8) // a cycle of root refs must end somewhere
-        .any(|schema| {
-            schema
-                .get("required")
-                .and_then(Value::as_array)
-                .is_some_and(|required| !required.is_empty())
-        })
+        .any(|schema| schema.get("required").and_then(Value::as_array).is_some_and(|required| !required.is_empty()))
 }

@@ -9,10 +9,9 @@ fn messages(envelope: &codemode::Envelope) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn every_level_is_captured_in_order() {
-    let envelope = run(
-        "console.log('a'); console.info('b'); console.warn('c'); console.error('d'); console.debug('e'); return 1",
-    )
-    .await;
+    let envelope =
+        run("console.log('a'); console.info('b'); console.warn('c'); console.error('d'); console.debug('e'); return 1")
+            .await;
     let expected: Vec<(String, String)> = [("log", "a"), ("info", "b"), ("warn", "c"), ("error", "d"), ("debug", "e")]
         .iter()
         .map(|(l, m)| (l.to_string(), m.to_string()))

@@ -5,7 +5,8 @@ use codemode::{InProcessTools, Limits, ToolCallError, ToolCallErrorKind, ToolSpe
 use std::sync::Arc;
 
 fn validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/envelope.schema.json")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/envelope.schema.json")).unwrap();
     jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
 }
 

@@ -4,11 +4,25 @@
 use crate::support::{failure, run};
 use codemode::ProgramErrorKind::{Runtime, Syntax};
 
-/// (source, kind, message, line, column)
-const CASES: &[(&str, codemode::ProgramErrorKind, &str, Option<u32>, Option<u32>)] = &[
+/// source, kind, message, line, column
+type Case = (&'static str, codemode::ProgramErrorKind, &'static str, Option<u32>, Option<u32>);
+
+const CASES: &[Case] = &[
     ("let x = ;", Syntax, "SyntaxError: unexpected token in expression: ';'", Some(1), Some(9)),
-    ("const a = 1;\nconst b = (;\nreturn a;", Syntax, "SyntaxError: unexpected token in expression: ';'", Some(2), Some(12)),
-    ("async () => {\n  const x = 1;\n  x.y.z = 2;\n}", Runtime, "TypeError: cannot set property 'z' of undefined", Some(3), Some(3)),
+    (
+        "const a = 1;\nconst b = (;\nreturn a;",
+        Syntax,
+        "SyntaxError: unexpected token in expression: ';'",
+        Some(2),
+        Some(12),
+    ),
+    (
+        "async () => {\n  const x = 1;\n  x.y.z = 2;\n}",
+        Runtime,
+        "TypeError: cannot set property 'z' of undefined",
+        Some(3),
+        Some(3),
+    ),
     ("const a = 1;\nnull.foo", Runtime, "TypeError: cannot read property 'foo' of null", Some(2), Some(1)),
     ("export default async () => {\n  throw new RangeError('bad');\n};", Runtime, "RangeError: bad", Some(2), Some(13)),
     ("export default {\n  a: ;\n}", Syntax, "SyntaxError: unexpected token in expression: ';'", Some(2), Some(6)),
@@ -34,7 +48,8 @@ async fn errors_are_typed_and_located() {
 
 #[tokio::test]
 async fn stack_traces_point_into_the_submitted_source() {
-    let envelope = run("function inner() {\n  throw new Error('deep');\n}\nfunction outer() { inner(); }\nouter();").await;
+    let envelope =
+        run("function inner() {\n  throw new Error('deep');\n}\nfunction outer() { inner(); }\nouter();").await;
     let stack = envelope.error.as_ref().unwrap().stack.as_deref().unwrap();
     assert!(stack.contains("inner (program.js:2:"), "{stack}");
     assert!(stack.contains("outer (program.js:4:"), "{stack}");

@@ -30,8 +30,7 @@ async fn an_infinite_loop_runs_out_of_fuel() {
 
 #[tokio::test]
 async fn an_infinite_loop_in_a_promise_job_runs_out_of_fuel() {
-    ends_with("Promise.resolve().then(() => { for (;;) {} });\nawait new Promise(() => {});", &small_fuel(), Cpu)
-        .await;
+    ends_with("Promise.resolve().then(() => { for (;;) {} });\nawait new Promise(() => {});", &small_fuel(), Cpu).await;
 }
 
 #[tokio::test]
@@ -66,8 +65,8 @@ async fn flat_string_growth_runs_out_of_memory() {
 
 #[tokio::test]
 async fn unbounded_array_growth_runs_out_of_memory() {
-    let envelope = ends_with("const a = [];\nwhile (true) a.push(new Array(1000).fill(1));", &Limits::default(), Memory)
-        .await;
+    let envelope =
+        ends_with("const a = [];\nwhile (true) a.push(new Array(1000).fill(1));", &Limits::default(), Memory).await;
     assert!(envelope.receipt.peak_memory_bytes <= Limits::DEFAULT_MEMORY);
     assert!(envelope.receipt.peak_memory_bytes > Limits::DEFAULT_MEMORY / 2);
 }

@@ -188,3 +188,51 @@ fn a_server_that_cannot_start_is_a_setup_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nope"), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// `tests/servers/faulty_server.py` as server `faulty`, with a short call
+/// timeout.
+fn faulty_config() -> Config {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/servers/faulty_server.py");
+    let mut config = config(&[("faulty", "python3", &[script])]);
+    config.servers[0].options.call_timeout = std::time::Duration::from_millis(500);
+    config
+}
+
+#[tokio::test]
+async fn upstream_faults_become_their_tool_error_codes() {
+    let source = r#"
+        const code = async (call) => {
+          try { await call(); return "ok"; } catch (e) { return [e.code, e.details]; }
+        };
+        return {
+          is_error: await code(() => faulty.is_error()),
+          rpc_error: await code(() => faulty.rpc_error()),
+          hang: await code(() => faulty.hang()),
+          crash: await code(() => faulty.crash()),
+        };
+    "#;
+    let envelope = run_against(&faulty_config(), source).await;
+    let value = value(&envelope);
+    assert_eq!(value["is_error"][0], "tool_failed", "{value}");
+    assert_eq!(value["rpc_error"], json!(["tool_failed", { "rpcCode": -32000 }]));
+    assert_eq!(value["hang"], json!(["timeout", null]));
+    assert_eq!(value["crash"], json!(["unavailable", null]));
+}
+
+#[tokio::test]
+async fn the_next_execution_sees_changed_tools() {
+    let tools = Arc::new(McpTools::connect(&faulty_config()).await.expect("the server starts"));
+    let changed = run_with("return await faulty.change_tools()", tools.clone(), &Limits::default()).await;
+    assert_eq!(value(&changed), "changed");
+    // The notification arrives on its own schedule; the catalog follows it.
+    let mut added = Value::Null;
+    for _ in 0..50 {
+        if tools.catalog().specs().iter().any(|spec| spec.name == "added") {
+            added = value(&run_with("return await faulty.added()", tools.clone(), &Limits::default()).await).clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tools.shutdown().await;
+    assert_eq!(added, "added works");
+}

@@ -80,7 +80,8 @@ async fn an_unknown_tool_is_a_catchable_tool_error() {
 #[tokio::test]
 async fn a_failing_tool_is_a_catchable_tool_error_with_details() {
     let tools = InProcessTools::new().tool(ToolSpec::new(Some("api"), "fetch"), |_| async {
-        Err(ToolCallError::new(ToolCallErrorKind::ToolFailed, "upstream said no").with_details(json!({ "status": 503 })))
+        Err(ToolCallError::new(ToolCallErrorKind::ToolFailed, "upstream said no")
+            .with_details(json!({ "status": 503 })))
     });
     let source = "try { await api.fetch({ id: 1 }); } catch (e) { return [e.name, e.code, e.message, e.details]; }";
     let envelope = run_with(source, Arc::new(tools), &Limits::default()).await;
@@ -120,8 +121,8 @@ async fn calls_beyond_the_quota_are_refused() {
 #[tokio::test]
 async fn a_panicking_tool_is_an_error_not_a_crash() {
     let tools = InProcessTools::new().tool(ToolSpec::new(None, "boom"), |_| async { panic!("tool bug") });
-    let envelope = run_with("try { await boom(); } catch (e) { return e.code; }", Arc::new(tools), &Limits::default())
-        .await;
+    let envelope =
+        run_with("try { await boom(); } catch (e) { return e.code; }", Arc::new(tools), &Limits::default()).await;
     assert_eq!(envelope.value, json!("unavailable"));
 }
 
@@ -135,12 +136,13 @@ async fn unserializable_arguments_are_rejected_in_the_guest() {
 
 #[tokio::test]
 async fn promise_race_takes_the_first_completion() {
-    let tools = InProcessTools::new()
-        .tool(ToolSpec::new(None, "fast"), |_| async { Ok(json!("fast").into()) })
-        .tool(ToolSpec::new(None, "slow"), |_| async {
+    let tools = InProcessTools::new().tool(ToolSpec::new(None, "fast"), |_| async { Ok(json!("fast").into()) }).tool(
+        ToolSpec::new(None, "slow"),
+        |_| async {
             tokio::time::sleep(Duration::from_secs(20)).await;
             Ok(json!("slow").into())
-        });
+        },
+    );
     let envelope = run_with("return await Promise.race([slow(), fast()]);", Arc::new(tools), &Limits::default()).await;
     assert_eq!(envelope.value, json!("fast"));
     assert!(envelope.receipt.duration_ms < 10_000.0);

@@ -13,9 +13,7 @@ use super::super::names::sanitize;
 pub(super) fn dir() -> PathBuf {
     std::env::var_os("CODEMODE_FIXTURES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/schemas")
-        })
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/schemas"))
 }
 
 /// One fixture file.
@@ -53,8 +51,7 @@ fn text<'a>(tool: &'a Value, key: &str) -> Option<&'a str> {
 /// Every fixture, in file name order.
 pub(super) fn servers() -> Vec<Server> {
     let dir = dir();
-    let entries = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read fixtures in {}: {e}", dir.display()));
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read fixtures in {}: {e}", dir.display()));
     let mut paths: Vec<PathBuf> = entries
         .map(|entry| entry.expect("fixture folder entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
@@ -66,29 +63,11 @@ pub(super) fn servers() -> Vec<Server> {
 
 fn load(path: PathBuf) -> Server {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let tools: Vec<Value> =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let tools: Vec<Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let tools = tools
         .into_iter()
-        .map(|tool| {
-            (
-                sanitize(
-                    tool["name"]
-                        .as_str()
-                        .expect("every fixture tool has a name"),
-                ),
-                tool,
-            )
-        })
+        .map(|tool| (sanitize(tool["name"].as_str().expect("every fixture tool has a name")), tool))
         .collect();
-    let namespace = path
-        .file_stem()
-        .and_then(|stem| stem.to_str())
-        .expect("UTF-8 file name")
-        .to_owned();
-    Server {
-        namespace,
-        path,
-        tools,
-    }
+    let namespace = path.file_stem().and_then(|stem| stem.to_str()).expect("UTF-8 file name").to_owned();
+    Server { namespace, path, tools }
 }

@@ -118,17 +118,10 @@ fn additional_and_pattern_properties() {
 #[test]
 fn index_signatures_take_in_property_types_while_short() {
     let nested = json!({"type": "object", "properties": {"a": {"properties": {"b": {"type": "string"}}}}, "additionalProperties": {"type": "number"}});
-    assert_eq!(
-        ty(&nested),
-        "{ a?: { b?: string }; [key: string]: number | { b?: string } | undefined }"
-    );
+    assert_eq!(ty(&nested), "{ a?: { b?: string }; [key: string]: number | { b?: string } | undefined }");
     let long: Vec<String> = (0..30).map(|n| format!("value{n}")).collect();
     let wide = json!({"type": "object", "properties": {"a": {"enum": long}}, "required": ["a"], "additionalProperties": {"type": "number"}});
-    assert!(
-        ty(&wide).ends_with("; [key: string]: unknown }"),
-        "{}",
-        ty(&wide)
-    );
+    assert!(ty(&wide).ends_with("; [key: string]: unknown }"), "{}", ty(&wide));
 }
 
 #[test]
@@ -201,30 +194,20 @@ fn signatures() {
     let none = "declare namespace ns {\n  function tool(args?: Record<string, unknown>): Promise<unknown>;\n}\n";
     assert_eq!(declare(json!({"type": "object"}), None), none);
     let closed = "declare namespace ns {\n  function tool(args?: Record<string, never>): Promise<unknown>;\n}\n";
-    assert_eq!(
-        declare(
-            json!({"type": "object", "properties": {}, "additionalProperties": false}),
-            None
-        ),
-        closed
-    );
-    let required =
-        json!({"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]});
+    assert_eq!(declare(json!({"type": "object", "properties": {}, "additionalProperties": false}), None), closed);
+    let required = json!({"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]});
     let typed = "declare namespace ns {\n  function tool(args: { q: string }): Promise<{ n: number }>;\n}\n";
-    let output =
-        json!({"type": "object", "properties": {"n": {"type": "number"}}, "required": ["n"]});
+    let output = json!({"type": "object", "properties": {"n": {"type": "number"}}, "required": ["n"]});
     assert_eq!(declare(required, Some(output)), typed);
     let optional = json!({"type": "object", "properties": {"q": {"type": "string"}}});
-    assert!(
-        declare(optional, None).contains("function tool(args?: { q?: string }): Promise<unknown>;")
-    );
+    assert!(declare(optional, None).contains("function tool(args?: { q?: string }): Promise<unknown>;"));
     let dangling = json!({"properties": {"a": {"$ref": "#/$defs/Gone"}}});
-    assert!(
-        declare(dangling, None)
-            .contains("function tool(args?: { a?: unknown }): Promise<unknown>;")
-    );
-    let via_ref = json!({"$ref": "#/definitions/In", "definitions": {"In": {"properties": {"q": {}}, "required": ["q"]}}});
-    assert!(declare(via_ref, None).contains("function tool(args: tool.In): Promise<unknown>;\n  namespace tool {\n    interface In { q: unknown }\n  }\n"));
+    assert!(declare(dangling, None).contains("function tool(args?: { a?: unknown }): Promise<unknown>;"));
+    let via_ref =
+        json!({"$ref": "#/definitions/In", "definitions": {"In": {"properties": {"q": {}}, "required": ["q"]}}});
+    assert!(declare(via_ref, None).contains(
+        "function tool(args: tool.In): Promise<unknown>;\n  namespace tool {\n    interface In { q: unknown }\n  }\n"
+    ));
 }
 
 #[test]
@@ -238,14 +221,8 @@ fn named_types_live_in_the_tool_namespace() {
     assert!(text.contains("function tool(args?: {"), "{text}");
     assert!(text.contains("Promise<tool.Pet2>"), "{text}");
     assert!(text.contains("  namespace tool {\n"), "{text}");
-    assert!(
-        text.contains("    /** A pet. */\n    interface Pet { friend?: Pet; name: string }\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("    type Kind = \"cat\" | \"dog\";\n"),
-        "{text}"
-    );
+    assert!(text.contains("    /** A pet. */\n    interface Pet { friend?: Pet; name: string }\n"), "{text}");
+    assert!(text.contains("    type Kind = \"cat\" | \"dog\";\n"), "{text}");
     assert!(text.contains("    type Pet2 = string;\n"), "{text}");
 }
 
@@ -263,18 +240,9 @@ fn equal_definitions_of_input_and_output_share_a_name() {
 fn recursive_roots_are_named() {
     let tree = json!({"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#"}}}});
     let text = declare(tree.clone(), Some(tree));
-    assert!(
-        text.contains("function tool(args?: tool.Args): Promise<tool.Result>;"),
-        "{text}"
-    );
-    assert!(
-        text.contains("interface Args { children?: Args[] }"),
-        "{text}"
-    );
-    assert!(
-        text.contains("interface Result { children?: Result[] }"),
-        "{text}"
-    );
+    assert!(text.contains("function tool(args?: tool.Args): Promise<tool.Result>;"), "{text}");
+    assert!(text.contains("interface Args { children?: Args[] }"), "{text}");
+    assert!(text.contains("interface Result { children?: Result[] }"), "{text}");
 }
 
 #[test]
@@ -324,11 +292,7 @@ fn jsdoc_for_tools_and_params() {
         "  }): Promise<Record<string, unknown>>;",
         "}",
     ];
-    assert_eq!(
-        text.lines().collect::<Vec<_>>(),
-        expected.to_vec(),
-        "\n{text}"
-    );
+    assert_eq!(text.lines().collect::<Vec<_>>(), expected.to_vec(), "\n{text}");
 }
 
 #[test]
@@ -402,11 +366,7 @@ fn comment_ends(text: &str) -> usize {
         match (c, chars.peek().copied()) {
             ('*', Some('/')) if in_comment => {
                 chars.next();
-                assert_eq!(
-                    chars.peek(),
-                    Some(&'\n'),
-                    "a comment ends mid-line in:\n{text}"
-                );
+                assert_eq!(chars.peek(), Some(&'\n'), "a comment ends mid-line in:\n{text}");
                 (in_comment, ends) = (false, ends + 1);
             }
             ('/', Some('*')) if !in_comment && !in_string => in_comment = true,

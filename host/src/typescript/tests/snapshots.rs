@@ -18,11 +18,7 @@ fn declarations_match_snapshots() {
         if update {
             std::fs::write(&path, &actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         } else {
-            stale.push(format!(
-                "{}\n{}",
-                path.display(),
-                first_difference(&expected, &actual)
-            ));
+            stale.push(format!("{}\n{}", path.display(), first_difference(&expected, &actual)));
         }
     }
     assert!(
@@ -42,14 +38,9 @@ fn first_difference(expected: &str, actual: &str) -> String {
             (Some(old), Some(new)) if old == new => {}
             (None, None) => break,
             (old, new) => {
-                let show = |line: Option<&str>| {
-                    line.map_or_else(|| "(end of file)".to_owned(), |line| format!("`{line}`"))
-                };
-                return format!(
-                    "  line {number}:\n  - snapshot:  {}\n  + generated: {}",
-                    show(old),
-                    show(new)
-                );
+                let show =
+                    |line: Option<&str>| line.map_or_else(|| "(end of file)".to_owned(), |line| format!("`{line}`"));
+                return format!("  line {number}:\n  - snapshot:  {}\n  + generated: {}", show(old), show(new));
             }
         }
     }

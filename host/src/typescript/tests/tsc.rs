@@ -43,9 +43,7 @@ fn compile(label: &str, files: &[(String, String)], expected: bool) -> (bool, St
     }
     let output = Command::new(tsc())
         .current_dir(&dir)
-        .args([
-            "--strict", "--noEmit", "--target", "es2022", "--lib", "es2022",
-        ])
+        .args(["--strict", "--noEmit", "--target", "es2022", "--lib", "es2022"])
         .args(files.iter().map(|(name, _)| name))
         .output()
         .unwrap_or_else(|e| panic!("cannot run tsc: {e}"));
@@ -98,10 +96,7 @@ fn single_tool_declarations_type_check_on_their_own() {
     }
     files.push(usage("usage.ts"));
     let (passed, said) = compile("tools", &files, true);
-    assert!(
-        passed,
-        "tsc rejected single-tool declarations or usage.ts against them:\n{said}"
-    );
+    assert!(passed, "tsc rejected single-tool declarations or usage.ts against them:\n{said}");
 }
 
 #[test]
@@ -109,14 +104,8 @@ fn wrongly_typed_arguments_fail_to_type_check() {
     let mut files = declarations();
     files.push(usage("usage.fail.ts"));
     let (passed, said) = compile("negative", &files, false);
-    assert!(
-        !passed,
-        "tsc accepted usage.fail.ts, so it is not checking arguments:\n{said}"
-    );
-    let errors: Vec<&str> = said
-        .lines()
-        .filter(|line| line.contains("error TS"))
-        .collect();
+    assert!(!passed, "tsc accepted usage.fail.ts, so it is not checking arguments:\n{said}");
+    let errors: Vec<&str> = said.lines().filter(|line| line.contains("error TS")).collect();
     assert!(
         !errors.is_empty() && errors.iter().all(|line| line.starts_with("usage.fail.ts")),
         "tsc should fail only on usage.fail.ts:\n{said}"
