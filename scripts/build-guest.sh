@@ -23,14 +23,16 @@ built=target/wasm32-wasip2/guest/codemode_guest.wasm
 # The hash covers what determines the build: the guest's sources and
 # manifest, the WIT, this script, the guest profile and the exact versions of
 # the guest's own dependency tree (not all of Cargo.lock, so that a host-only
-# dependency change does not make the guest stale).
+# dependency change does not make the guest stale). `cargo tree` suffixes like
+# `(*)` and the checkout path of local packages are dropped, so the hash is
+# the same in every clone.
 inputs_hash() {
   {
     find guest/src guest/Cargo.toml guest/build.rs wit scripts/build-guest.sh -type f -print0 \
       | LC_ALL=C sort -z | xargs -0 sha256sum
     sed -n '/^\[profile.guest\]/,/^$/p' Cargo.toml
     cargo tree -q -p codemode-guest --target wasm32-wasip2 -e normal,build --prefix none \
-      | sed 's/ (\*)$//' | LC_ALL=C sort -u
+      | sed -E 's/( \([^)]*\))+$//' | LC_ALL=C sort -u
   } | sha256sum | cut -d' ' -f1
 }
 hash=$(inputs_hash)
