@@ -7,7 +7,7 @@ use crate::bridge::Bridge;
 use crate::failure::{Failure, Report};
 use crate::inspect::Intrinsics;
 use crate::program::{self, Compiled};
-use crate::{console, output, truncate};
+use crate::{console, json, output, truncate};
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Promise, Runtime, Value};
 
@@ -25,7 +25,7 @@ pub fn run(source: &str, options: &RunOptions) {
             Ok(compiled) => execute(&ctx, &mut bridge, compiled),
             Err(error) => Err(Failure::Syntax(error.0)),
         };
-        match outcome.and_then(|value| serialize(&ctx, value)) {
+        match outcome.and_then(|value| json::to_json(&ctx, value)) {
             Ok(json) => {
                 let (value, truncated) = truncate::fit(json, options.output_limit as usize);
                 output::result(value, truncated);
@@ -33,7 +33,10 @@ pub fn run(source: &str, options: &RunOptions) {
             Err(failure) => {
                 let report =
                     Report { js: &js, ctx: &ctx, tool_error: &bridge.tool_error, line_offset: wrapping.line_offset };
-                output::error(report.describe(failure));
+                // Messages, stacks and details are the program's too: the
+                // event is bounded like a value.
+                let (fields, _) = truncate::fit(report.describe(failure).into(), options.output_limit as usize);
+                output::error(fields);
             }
         }
     });
@@ -79,19 +82,4 @@ fn settle<'js>(ctx: &Ctx<'js>, bridge: &mut Bridge<'js>, promise: Promise<'js>) 
             Err(_) => return Err(Failure::Thrown(ctx.catch())),
         }
     }
-}
-
-/// The program's value as JSON, by the engine's own `JSON.stringify` (not
-/// the global the program may have replaced). `undefined` becomes `null`.
-fn serialize<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> Result<serde_json::Value, Failure<'js>> {
-    let text = ctx.json_stringify(value).map_err(|_| Failure::Thrown(ctx.catch()))?;
-    let Some(text) = text else { return Ok(serde_json::Value::Null) };
-    let text = text.to_string().map_err(|_| Failure::Thrown(ctx.catch()))?;
-    serde_json::from_str(&text).map_err(|e| {
-        let message = format!("the program's value is not JSON-serializable: {e}");
-        Failure::Thrown(
-            rquickjs::String::from_str(ctx.clone(), &message)
-                .map_or_else(|_| Value::new_null(ctx.clone()), |s| s.into_value()),
-        )
-    })
 }

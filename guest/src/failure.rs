@@ -8,6 +8,7 @@
 
 use crate::bridge::PRELUDE_FILENAME;
 use crate::inspect::{Intrinsics, render};
+use crate::json::to_json;
 use crate::program::FILENAME;
 use rquickjs::{Ctx, Object, Value};
 use serde_json::{Map, Value as Json, json};
@@ -21,6 +22,8 @@ pub enum Failure<'js> {
     /// The program waits on a promise nothing can settle: the job queue is
     /// empty and no tool call is in flight.
     Stalled,
+    /// A runtime failure the guest itself describes.
+    Message(String),
 }
 
 /// What describing a failure needs to know about the run.
@@ -44,6 +47,7 @@ impl<'js> Report<'_, 'js> {
                 let kind = self.kind_of(&thrown);
                 self.thrown(kind, &thrown)
             }
+            Failure::Message(message) => fields(json!({ "kind": "runtime", "message": message })),
             Failure::Stalled => fields(json!({
                 "kind": "runtime",
                 "message": "the program awaits a promise that can never settle: no tool call is in \
@@ -95,9 +99,7 @@ impl<'js> Report<'_, 'js> {
             for key in ["code", "server", "tool"] {
                 out.insert(key.into(), self.js.own_string(thrown, key).map_or(Json::Null, Json::from));
             }
-            let details = thrown.as_object().and_then(|o| o.get::<_, Value>("details").ok());
-            let details = details.and_then(|d| self.ctx.json_stringify(d).ok().flatten());
-            let details = details.and_then(|d| serde_json::from_str(&d.to_string().ok()?).ok());
+            let details = self.js.own_value(thrown, "details").and_then(|d| to_json(self.ctx, d).ok());
             out.insert("details".into(), details.unwrap_or(Json::Null));
         }
         out

@@ -16,6 +16,8 @@ pub struct Intrinsics<'js> {
     get_own_property_descriptor: Function<'js>,
     /// `Error.prototype.stack` is an accessor in QuickJS-ng.
     stack_getter: Option<Function<'js>>,
+    /// `String.prototype.toWellFormed`, for strings with lone surrogates.
+    to_well_formed: Function<'js>,
 }
 
 impl<'js> Intrinsics<'js> {
@@ -26,7 +28,25 @@ impl<'js> Intrinsics<'js> {
         let error_prototype: Object = ctx.globals().get::<_, Object>("Error")?.get("prototype")?;
         let stack: Value = get_own_property_descriptor.call((error_prototype, "stack"))?;
         let stack_getter = stack.as_object().and_then(|d| d.get::<_, Function>("get").ok());
-        Ok(Self { get_own_property_descriptor, stack_getter })
+        let string_prototype: Object = ctx.globals().get::<_, Object>("String")?.get("prototype")?;
+        let to_well_formed = string_prototype.get("toWellFormed")?;
+        Ok(Self { get_own_property_descriptor, stack_getter, to_well_formed })
+    }
+
+    /// A JavaScript string as Rust text. Lone UTF-16 surrogates, which Rust
+    /// strings cannot hold, become U+FFFD instead of losing the string.
+    pub fn string(&self, s: &rquickjs::String<'js>) -> String {
+        if let Ok(text) = s.to_string() {
+            return text;
+        }
+        let well_formed: rquickjs::Result<rquickjs::String> = self.to_well_formed.call((This(s.clone()),));
+        match well_formed.and_then(|w| w.to_string()) {
+            Ok(text) => text,
+            Err(_) => {
+                let _ = s.ctx().catch();
+                String::new()
+            }
+        }
     }
 
     /// The stack trace of an error: a data property if the program set one,
@@ -42,21 +62,26 @@ impl<'js> Intrinsics<'js> {
                 return None;
             }
         };
-        stack.as_string()?.to_string().ok()
+        Some(self.string(stack.as_string()?))
     }
 
-    /// A string-valued property, looked up the way the engine does but
-    /// without running getters or proxy traps: only data properties count.
-    pub fn own_string(&self, v: &Value<'js>, key: &str) -> Option<String> {
+    /// A property, looked up the way the engine does but without running
+    /// getters or proxy traps: only data properties count.
+    pub fn own_value(&self, v: &Value<'js>, key: &str) -> Option<Value<'js>> {
         let mut obj = v.as_object()?.clone();
         for _ in 0..32 {
             match self.own_property(&obj, key) {
-                Property::Data(value) => return value.as_string()?.to_string().ok(),
+                Property::Data(value) => return Some(value),
                 Property::Accessor | Property::Proxy => return None,
                 Property::Missing => obj = obj.get_prototype()?,
             }
         }
         None
+    }
+
+    /// A string-valued property, read as [`Self::own_value`] does.
+    pub fn own_string(&self, v: &Value<'js>, key: &str) -> Option<String> {
+        Some(self.string(self.own_value(v, key)?.as_string()?))
     }
 
     /// An own property of `obj`, read without running program code.
@@ -107,7 +132,7 @@ pub fn render_args<'js>(js: &Intrinsics<'js>, args: &[Value<'js>], budget: usize
             out.push(" ");
         }
         match arg.as_string() {
-            Some(s) => out.push(&s.to_string().unwrap_or_default()),
+            Some(s) => out.push(&js.string(s)),
             None => out.value(arg, 0),
         }
     }
@@ -152,7 +177,7 @@ impl<'js> Renderer<'_, 'js> {
             return;
         }
         if let Some(s) = v.as_string() {
-            let s = s.to_string().unwrap_or_default();
+            let s = self.js.string(s);
             self.push(&serde_json::to_string(&s).unwrap_or_default());
         } else if v.is_undefined() {
             self.push("undefined");

@@ -13,6 +13,7 @@ mod console;
 mod driver;
 mod failure;
 mod inspect;
+mod json;
 mod libc;
 mod output;
 mod program;

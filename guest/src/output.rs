@@ -28,11 +28,14 @@ pub fn result(value: Value, truncated: bool) {
     emit(&json!({ "type": "result", "value": value, "truncated": truncated }));
 }
 
-/// Why the program failed. `fields` holds the error's details (`kind`,
-/// `message`, and where known `name`, `line`, `column`, `stack`, ...).
-pub fn error(fields: Map<String, Value>) {
-    let mut event = Map::with_capacity(fields.len() + 1);
+/// Why the program failed. `fields` is an object with the error's details
+/// (`kind`, `message`, and where known `name`, `line`, `column`, `stack`,
+/// ...).
+pub fn error(fields: Value) {
+    let mut event = Map::new();
     event.insert("type".into(), Value::from("error"));
-    event.extend(fields);
+    if let Value::Object(fields) = fields {
+        event.extend(fields);
+    }
     emit(&Value::Object(event));
 }

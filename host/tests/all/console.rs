@@ -53,3 +53,12 @@ async fn console_output_does_not_call_program_methods() {
     assert!(envelope.ok, "{:?}", envelope.error);
     assert_eq!(envelope.logs[0].message, "{ toString: [Function: toString] }");
 }
+
+#[tokio::test]
+async fn lone_surrogates_become_replacement_characters() {
+    // Slicing between the halves of an emoji leaves a lone surrogate.
+    let envelope = run("const s = 'ab😀'.slice(0, 3); console.log(s); return { s, [s]: 1 }").await;
+    assert!(envelope.ok, "{:?}", envelope.error);
+    assert_eq!(envelope.logs[0].message, "ab\u{fffd}");
+    assert_eq!(envelope.value, serde_json::json!({ "s": "ab\u{fffd}", "ab\u{fffd}": 1 }));
+}

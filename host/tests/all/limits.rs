@@ -137,3 +137,30 @@ async fn invalid_limits_are_refused_before_running() {
     assert_eq!(error.kind(), codemode::ErrorKind::InvalidLimits);
     assert!(error.to_string().contains("above the executor's maximum"), "{error}");
 }
+
+#[tokio::test]
+async fn deeply_nested_values_are_capped_not_refused() {
+    for depth in [127, 1000] {
+        let source = format!("let v = 1; for (let i = 0; i < {depth}; i++) v = [v]; return v");
+        let envelope = run_with(&source, Arc::new(echo()), &Limits::default()).await;
+        assert!(envelope.ok, "{depth}: {:?}", envelope.error);
+        assert!(envelope.truncated, "{depth}");
+        let mut inner = &envelope.value;
+        let mut levels = 0;
+        while let Some(first) = inner.as_array().and_then(|a| a.first()) {
+            inner = first;
+            levels += 1;
+        }
+        assert_eq!((levels, inner.as_str()), (64, Some("[array of 1 items]")), "{depth}");
+    }
+}
+
+#[tokio::test]
+async fn a_huge_error_message_is_truncated_not_an_output_error() {
+    let mut limits = Limits::default();
+    limits.output = 4096;
+    let envelope = run_with("throw new Error('x'.repeat(1e6))", Arc::new(echo()), &limits).await;
+    let (kind, message) = failure(&envelope);
+    assert_eq!(kind, codemode::ProgramErrorKind::Runtime);
+    assert!(message.starts_with("Error: xxxx") && message.len() < 4096, "{}", message.len());
+}
