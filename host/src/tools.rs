@@ -156,9 +156,9 @@ type Handler = Arc<dyn Fn(Value) -> ToolFuture + Send + Sync>;
 /// ```
 #[derive(Clone, Default)]
 pub struct InProcessTools {
-    specs: Vec<ToolSpec>,
-    handlers: HashMap<(Option<String>, String), Handler>,
-    listed: Option<Arc<[ToolSpec]>>,
+    specs: Arc<[ToolSpec]>,
+    /// Namespace -> name -> handler, so a call looks up by reference.
+    handlers: HashMap<Option<String>, HashMap<String, Handler>>,
 }
 
 impl InProcessTools {
@@ -173,22 +173,25 @@ impl InProcessTools {
         F: Fn(Value) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<ToolOutput, ToolCallError>> + Send + 'static,
     {
-        let key = (spec.namespace.clone(), spec.name.clone());
-        self.specs.retain(|s| (s.namespace.as_ref(), &s.name) != (key.0.as_ref(), &key.1));
-        self.specs.push(spec);
-        self.handlers.insert(key, Arc::new(move |args| Box::pin(handler(args))));
-        self.listed = Some(self.specs.clone().into());
+        let mut specs: Vec<ToolSpec> =
+            self.specs.iter().filter(|s| (&s.namespace, &s.name) != (&spec.namespace, &spec.name)).cloned().collect();
+        self.handlers
+            .entry(spec.namespace.clone())
+            .or_default()
+            .insert(spec.name.clone(), Arc::new(move |args| Box::pin(handler(args))));
+        specs.push(spec);
+        self.specs = specs.into();
         self
     }
 }
 
 impl ToolProvider for InProcessTools {
     fn tools(&self) -> Arc<[ToolSpec]> {
-        self.listed.clone().unwrap_or_else(|| Arc::new([]))
+        self.specs.clone()
     }
 
     fn call(&self, tool: &ToolSpec, arguments: Value) -> ToolFuture {
-        match self.handlers.get(&(tool.namespace.clone(), tool.name.clone())) {
+        match self.handlers.get(&tool.namespace).and_then(|tools| tools.get(&tool.name)) {
             Some(handler) => handler(arguments),
             None => {
                 let error = ToolCallError::new(
