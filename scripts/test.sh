@@ -16,6 +16,17 @@ if [ ! -x node_modules/.bin/tsc ] \
   || [ ! -f node_modules/@modelcontextprotocol/server-memory/dist/index.js ]; then
   npm install --no-save --no-audit --no-fund --silent "${NPM_PACKAGES[@]}"
 fi
+# The official MCP Python SDK, pinned, in a venv (Debian refuses system-wide
+# pip): the interop tests drive `codemode serve` with
+# tests/interop/mcp_client.py, which uses it. Needs `python3 -m venv` with
+# ensurepip (Debian: the python3-venv package).
+MCP_PYTHON_SDK=mcp==2.3.0
+VENV="$PWD/target/interop-venv"
+if ! "$VENV/bin/python" -c 'import sys; from importlib.metadata import version; sys.exit(version("mcp") != sys.argv[1])' "${MCP_PYTHON_SDK#mcp==}" 2>/dev/null; then
+  python3 -m venv --clear "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$MCP_PYTHON_SDK"
+fi
+export CODEMODE_TEST_PYTHON="$VENV/bin/python"
 # The guest only builds for wasm32 (scripts/build-guest.sh); its behaviour is
 # tested through the host.
 cargo test --workspace --exclude codemode-guest "$@"

@@ -70,7 +70,8 @@ fn demo_config() -> Config {
         env: Vec::new(),
         cwd: None,
     };
-    Config { servers: vec![ServerConfig { name: "demo".to_owned(), transport, options: ServerOptions::default() }] }
+    let server = ServerConfig { name: "demo".to_owned(), transport, options: ServerOptions::default() };
+    Config { servers: vec![server], ..Config::default() }
 }
 
 /// The demo tools in-process, named as the catalog names them.

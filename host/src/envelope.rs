@@ -23,6 +23,13 @@ pub struct Envelope {
     pub receipt: Receipt,
 }
 
+impl Envelope {
+    /// The envelope of a program that failed with `error`.
+    pub fn failed(error: ProgramError, logs: Vec<LogEntry>, receipt: Receipt) -> Self {
+        Self { ok: false, value: Value::Null, truncated: false, error: Some(error), logs, receipt }
+    }
+}
+
 /// Why a program failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProgramError {
@@ -36,7 +43,8 @@ pub struct ProgramError {
     /// 1-based line in the submitted source, where known.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub line: Option<u32>,
-    /// 1-based column in the submitted source, where known.
+    /// 1-based column in the submitted source, where known, counted in UTF-8
+    /// bytes (as the engine counts).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub column: Option<u32>,
     /// The JavaScript stack, with locations in the submitted source.
@@ -55,6 +63,16 @@ pub struct ProgramError {
     /// What the tool reported with its failure.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub details: Option<Value>,
+}
+
+impl From<crate::strip::StripError> for ProgramError {
+    /// TypeScript that does not parse (or uses syntax that cannot simply be
+    /// erased) is a syntax error of the program.
+    fn from(error: crate::strip::StripError) -> Self {
+        let mut failure = ProgramError::new(ProgramErrorKind::Syntax, error.message);
+        (failure.line, failure.column) = (Some(error.line), Some(error.column));
+        failure
+    }
 }
 
 /// The classes of program failure.
@@ -105,6 +123,14 @@ pub struct LogEntry {
     pub level: String,
     /// The rendered message.
     pub message: String,
+}
+
+impl Receipt {
+    /// The receipt of a program that never ran (it was refused before the
+    /// sandbox started): only the time since `started`.
+    pub fn elapsed(started: std::time::Instant) -> Self {
+        Self { duration_ms: started.elapsed().as_secs_f64() * 1e3, fuel_used: 0, peak_memory_bytes: 0, tool_calls: 0 }
+    }
 }
 
 /// What an execution cost.

@@ -11,9 +11,10 @@
 //! and no namespace shadows a global of the sandbox.
 
 mod names;
+mod search;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rmcp::model::Tool;
 use serde_json::Value;
@@ -40,6 +41,8 @@ pub struct Catalog {
     specs: Arc<[ToolSpec]>,
     /// `(namespace, name)` -> (index of the namespace, index of the tool).
     index: HashMap<(String, String), (usize, usize)>,
+    /// The search index, built on the first search.
+    search: OnceLock<search::SearchIndex>,
 }
 
 /// One server's namespace.
@@ -103,7 +106,7 @@ impl Catalog {
                 index.insert((namespace.name.clone(), tool.name.clone()), (n, t));
             }
         }
-        Catalog { namespaces, specs: specs.into(), index }
+        Catalog { namespaces, specs: specs.into(), index, search: OnceLock::new() }
     }
 
     /// The namespaces, one per server, in the order of the servers.
@@ -122,6 +125,21 @@ impl Catalog {
     pub fn lookup(&self, namespace: &str, name: &str) -> Option<(usize, &CatalogTool)> {
         let &(n, t) = self.index.get(&(namespace.to_owned(), name.to_owned()))?;
         Some((n, &self.namespaces[n].tools[t]))
+    }
+
+    /// The tools best matching `query`, best first, at most `limit`: ranked
+    /// by BM25 over names, titles, descriptions and parameter names, with a
+    /// tool or server asked for by its exact name first (see [`search`]).
+    pub fn search(&self, query: &str, limit: usize) -> Vec<(&Namespace, &CatalogTool)> {
+        let index = self.search.get_or_init(|| search::SearchIndex::new(&self.namespaces));
+        index
+            .search(query, limit)
+            .into_iter()
+            .map(|hit| {
+                let namespace = &self.namespaces[hit.namespace];
+                (namespace, &namespace.tools[hit.tool])
+            })
+            .collect()
     }
 
     /// The TypeScript API of the whole catalog: the [`typescript::PRELUDE`],

@@ -56,7 +56,9 @@
 //! A `"codemode"` object inside an entry sets that server's options (other
 //! clients ignore it); a top-level `"codemode"` object sets the defaults for
 //! every server. Inside these objects unknown keys *are* errors, so a typo
-//! cannot silently drop a limit. See [`ServerOptions`] for the keys.
+//! cannot silently drop a limit. See [`ServerOptions`] for the keys; the
+//! top-level object may also set `inlineDeclarations` (see
+//! [`Config::inline_declarations`]).
 //!
 //! # Secrets
 //!
@@ -90,10 +92,16 @@ use tree::{Json, Node};
 const MAPS: [&str; 2] = ["mcpServers", "servers"];
 
 /// A resolved config file: every enabled server, ready to connect to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Config {
     /// The enabled servers, in the order they appear in the file.
     pub servers: Vec<ServerConfig>,
+    /// `inlineDeclarations` of the top-level `"codemode"` object: a token
+    /// budget within which `codemode serve` puts the whole TypeScript API
+    /// into `execute`'s description (see
+    /// [`crate::server::ServeOptions::inline_declarations`]); a positive
+    /// integer. Default: not inlined.
+    pub inline_declarations: Option<usize>,
 }
 
 /// One upstream MCP server.
@@ -200,10 +208,11 @@ impl Config {
         let tree: Json = serde_json::from_str(&jsonc::to_json(text))
             .map_err(|err| ConfigError::new(ConfigErrorKind::Syntax(err)))?;
         let top = Node::top(&tree).object()?;
-        let defaults = match top.get("codemode")? {
-            Some(node) => options::Overrides::parse(&node)?.apply(&ServerOptions::default()),
-            None => ServerOptions::default(),
+        let top_options = match top.get("codemode")? {
+            Some(node) => options::Overrides::parse(&node, true)?,
+            None => options::Overrides::default(),
         };
+        let defaults = top_options.apply(&ServerOptions::default());
 
         // Both shapes are read, merged in file order. `get` rejects a
         // repeated map key, so each map is seen once.
@@ -234,7 +243,7 @@ impl Config {
             .into_iter()
             .filter_map(|(_, name, entry)| server::resolve(name, entry, &context).transpose())
             .collect::<Result<_, _>>()?;
-        Ok(Config { servers })
+        Ok(Config { servers, inline_declarations: top_options.inline_declarations })
     }
 }
 

@@ -24,13 +24,15 @@ pub(super) struct Overrides {
     deny: Option<Vec<String>>,
     call_timeout: Option<Duration>,
     max_concurrent_calls: Option<usize>,
+    /// Only in the top-level object: see [`super::Config::inline_declarations`].
+    pub(super) inline_declarations: Option<usize>,
 }
 
 impl Overrides {
-    /// Reads a `"codemode"` object. Unknown keys are errors here, unlike
-    /// elsewhere in the file: this object is ours, so a typo is a mistake,
-    /// not another client's setting.
-    pub(super) fn parse(node: &Node<'_>) -> Result<Overrides, ConfigError> {
+    /// Reads a `"codemode"` object, the top-level one when `top`. Unknown
+    /// keys are errors here, unlike elsewhere in the file: this object is
+    /// ours, so a typo is a mistake, not another client's setting.
+    pub(super) fn parse(node: &Node<'_>, top: bool) -> Result<Overrides, ConfigError> {
         let mut out = Overrides::default();
         for (key, node) in node.object()?.unique_entries()? {
             match key {
@@ -51,6 +53,13 @@ impl Overrides {
                 "maxConcurrentCalls" => {
                     out.max_concurrent_calls = Some(count(node.value()).ok_or_else(|| invalid(&node, COUNT))?);
                 }
+                "inlineDeclarations" if top => {
+                    out.inline_declarations = Some(count(node.value()).ok_or_else(|| invalid(&node, COUNT))?);
+                }
+                _ if top => {
+                    let expected = r#""tools", "callTimeout", "maxConcurrentCalls" or "inlineDeclarations""#;
+                    return Err(unknown(&node, expected));
+                }
                 _ => {
                     let expected = r#""tools", "callTimeout" or "maxConcurrentCalls""#;
                     return Err(unknown(&node, expected));
@@ -61,10 +70,10 @@ impl Overrides {
     }
 
     /// These options over `base`: each key set here replaces base's value.
-    pub(super) fn apply(self, base: &ServerOptions) -> ServerOptions {
+    pub(super) fn apply(&self, base: &ServerOptions) -> ServerOptions {
         ServerOptions {
-            allow: self.allow.unwrap_or_else(|| base.allow.clone()),
-            deny: self.deny.unwrap_or_else(|| base.deny.clone()),
+            allow: self.allow.clone().unwrap_or_else(|| base.allow.clone()),
+            deny: self.deny.clone().unwrap_or_else(|| base.deny.clone()),
             call_timeout: self.call_timeout.unwrap_or(base.call_timeout),
             max_concurrent_calls: self.max_concurrent_calls.unwrap_or(base.max_concurrent_calls),
         }

@@ -70,7 +70,7 @@ pub(super) fn resolve(name: &str, entry: &Json, cx: &Context<'_>) -> Result<Opti
         http_transport(&url, ty.is_none(), &fields, cx)?
     };
     let options = match fields.get("codemode")? {
-        Some(node) => options::Overrides::parse(&node)?.apply(cx.defaults),
+        Some(node) => options::Overrides::parse(&node, false)?.apply(cx.defaults),
         None => cx.defaults.clone(),
     };
     Ok(Some(ServerConfig { name: name.to_owned(), transport, options }))

@@ -15,7 +15,7 @@ mod output;
 mod store;
 
 use crate::bridge::Bridge;
-use crate::envelope::{Envelope, Receipt};
+use crate::envelope::{Envelope, LogEntry, Receipt};
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::tools::{ToolProvider, ToolSpec};
@@ -32,6 +32,11 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 /// Bytes of guest stderr kept (it only carries guest panics).
 const STDERR_CAPACITY: usize = 16 << 10;
+
+/// Receives each console line of a running program as the guest writes it.
+/// It is called on the task running the program, so it must return quickly
+/// (hand the line on; never block).
+pub type LogSink = Arc<dyn Fn(&LogEntry) + Send + Sync>;
 
 /// Builds an [`Executor`].
 #[derive(Debug, Clone)]
@@ -126,13 +131,35 @@ impl Executor {
         tools: Arc<dyn ToolProvider>,
         limits: &Limits,
     ) -> Result<Envelope, Error> {
+        self.run(source, tools, limits, None).await
+    }
+
+    /// [`Executor::execute_with`] that also hands each console line to
+    /// `on_log` while the program runs; the envelope still has them all.
+    pub async fn execute_streaming(
+        &self,
+        source: &str,
+        tools: Arc<dyn ToolProvider>,
+        limits: &Limits,
+        on_log: LogSink,
+    ) -> Result<Envelope, Error> {
+        self.run(source, tools, limits, Some(on_log)).await
+    }
+
+    async fn run(
+        &self,
+        source: &str,
+        tools: Arc<dyn ToolProvider>,
+        limits: &Limits,
+        on_log: Option<LogSink>,
+    ) -> Result<Envelope, Error> {
         check(limits, self.inner.max_memory)?;
         let started = Instant::now();
         let deadline = started + limits.timeout;
         let specs = tools.tools();
         let options = run_options(&specs, limits);
 
-        let capture = Capture::new(limits.output as usize);
+        let capture = Capture::new(limits.output as usize, on_log);
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let wasi = WasiCtxBuilder::new().stdout(capture.clone()).stderr(stderr.clone()).build();
         let bridge = Bridge::new(tools, specs, limits.max_tool_calls, limits.max_concurrent_calls);
@@ -173,14 +200,7 @@ impl Executor {
             Ok((value, truncated)) => {
                 Envelope { ok: true, value, truncated, error: None, logs: captured.logs, receipt }
             }
-            Err(error) => Envelope {
-                ok: false,
-                value: serde_json::Value::Null,
-                truncated: false,
-                error: Some(error),
-                logs: captured.logs,
-                receipt,
-            },
+            Err(error) => Envelope::failed(error, captured.logs, receipt),
         })
     }
 }

@@ -9,6 +9,7 @@
 //! a guest bug and is reported as such, never trusted.
 
 use crate::envelope::LogEntry;
+use crate::sandbox::LogSink;
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -60,12 +61,14 @@ pub struct Captured {
 pub struct Capture {
     inner: Arc<Mutex<Captured>>,
     limit: usize,
+    on_log: Option<LogSink>,
 }
 
 impl Capture {
-    /// A capture that allows `limit` bytes of console output.
-    pub fn new(limit: usize) -> Self {
-        Self { inner: Arc::default(), limit }
+    /// A capture that allows `limit` bytes of console output and hands each
+    /// console line to `on_log` as it arrives.
+    pub fn new(limit: usize, on_log: Option<LogSink>) -> Self {
+        Self { inner: Arc::default(), limit, on_log }
     }
 
     /// Takes what was captured.
@@ -94,7 +97,11 @@ impl Capture {
                         c.overflowed = true;
                         return Err(StreamError::trap("console output over the limit"));
                     }
-                    c.logs.push(LogEntry { level, message });
+                    let entry = LogEntry { level, message };
+                    if let Some(on_log) = &self.on_log {
+                        on_log(&entry);
+                    }
+                    c.logs.push(entry);
                 }
                 Ok(Event::Result { value, truncated }) => c.last = Final::Value { value, truncated },
                 Ok(Event::Error(fields)) => c.last = Final::Error(fields),

@@ -13,6 +13,8 @@ mod interop;
 mod isolation;
 mod limits;
 mod mcp;
+mod python_sdk;
+mod serve;
 mod support;
 mod tools;
 mod upstream;

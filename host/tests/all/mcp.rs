@@ -29,7 +29,7 @@ pub fn config(servers: &[(&str, &str, &[&str])]) -> Config {
             options: ServerOptions::default(),
         })
         .collect();
-    Config { servers }
+    Config { servers, ..Config::default() }
 }
 
 /// The demo server, started from the `codemode` binary, as server `demo`.

@@ -35,7 +35,7 @@ fn faulty(env: &[(&str, &str)], options: ServerOptions) -> ServerConfig {
 }
 
 async fn connect(servers: Vec<ServerConfig>) -> Upstreams {
-    Upstreams::connect(&Config { servers }).await.expect("connect")
+    Upstreams::connect(&Config { servers, ..Config::default() }).await.expect("connect")
 }
 
 /// The text of a result's first content block.
@@ -311,9 +311,12 @@ async fn a_server_that_cannot_start_is_an_error_naming_it() {
         env: Vec::new(),
         cwd: None,
     };
-    let err = Upstreams::connect(&Config { servers: vec![faulty(&[], ServerOptions::default()), missing] })
-        .await
-        .expect_err("one server cannot start");
+    let err = Upstreams::connect(&Config {
+        servers: vec![faulty(&[], ServerOptions::default()), missing],
+        ..Config::default()
+    })
+    .await
+    .expect_err("one server cannot start");
     assert_eq!(err.kind(), UpstreamErrorKind::Spawn);
     assert_eq!(err.server(), "missing");
     assert!(err.to_string().contains("/nonexistent/codemode-test-server"), "{err}");
@@ -322,7 +325,9 @@ async fn a_server_that_cannot_start_is_an_error_naming_it() {
     if let Transport::Stdio { args, .. } = &mut config.transport {
         *args = vec!["-c".to_owned(), "import sys; sys.stderr.write('no MCP here'); sys.exit(4)".to_owned()];
     }
-    let err = Upstreams::connect(&Config { servers: vec![config] }).await.expect_err("exits before initialize");
+    let err = Upstreams::connect(&Config { servers: vec![config], ..Config::default() })
+        .await
+        .expect_err("exits before initialize");
     assert_eq!(err.kind(), UpstreamErrorKind::Connect);
     assert!(err.message().contains("exit status: 4") && err.message().contains("no MCP here"), "{err}");
 }
@@ -401,7 +406,9 @@ async fn planted_secrets_never_leak() {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/mcp", closed.local_addr().unwrap());
     drop(closed);
-    let err = Upstreams::connect(&Config { servers: vec![http(url, &headers)] }).await.expect_err("nothing listens");
+    let err = Upstreams::connect(&Config { servers: vec![http(url, &headers)], ..Config::default() })
+        .await
+        .expect_err("nothing listens");
     assert_eq!(err.kind(), UpstreamErrorKind::Connect, "{err}");
     surfaced.push(format!("{err} {err:?}"));
 

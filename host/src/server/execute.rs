@@ -1,0 +1,145 @@
+//! What `execute` does with one program: strip its TypeScript types, wait
+//! for a free execution slot (briefly; then answer "busy"), run it while
+//! forwarding console lines to the client, and turn the envelope into a
+//! tool result. Program failures are results with `isError`, never protocol
+//! errors: the model reads them and fixes its program.
+
+#![allow(deprecated)] // MCP logging (SEP-2577 deprecates it; clients still use it)
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rmcp::RoleServer;
+use rmcp::model::{
+    CallToolResult, ContentBlock, LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam,
+    ProgressToken,
+};
+use rmcp::service::{Peer, RequestContext};
+use tokio::sync::mpsc;
+
+use super::{Shared, render};
+use crate::envelope::{Envelope, LogEntry, Receipt};
+use crate::strip;
+
+/// Runs `code` for the client of `context` and answers with its envelope.
+pub async fn run(
+    shared: &Shared,
+    code: &str,
+    log_level: Option<LoggingLevel>,
+    context: &RequestContext<RoleServer>,
+) -> CallToolResult {
+    let started = Instant::now();
+    let source = match strip::strip_types(code) {
+        Ok(source) => source,
+        Err(error) => return result(&Envelope::failed(error.into(), Vec::new(), Receipt::elapsed(started))),
+    };
+    let queue_timeout = shared.options.queue_timeout;
+    let Ok(Ok(_slot)) = tokio::time::timeout(queue_timeout, shared.slots.acquire()).await else {
+        return busy(shared.options.max_concurrent_executions, queue_timeout.as_secs_f64());
+    };
+
+    let (sender, receiver) = mpsc::unbounded_channel();
+    // A client that asked for log messages gets them; otherwise a request
+    // with a progress token gets progress notifications (some SDKs attach a
+    // token to every request, so it is the weaker signal).
+    let forwarder = match (log_level, context.meta.get_progress_token()) {
+        (Some(level), _) => Some(tokio::spawn(forward_logs(context.peer.clone(), level, receiver))),
+        (None, Some(token)) => Some(tokio::spawn(forward_progress(context.peer.clone(), token, receiver))),
+        (None, None) => None,
+    };
+    let on_log = forwarder.is_some().then(|| {
+        Arc::new(move |entry: &LogEntry| {
+            // The receiver lives until the forwarder ends, after the run.
+            let _ = sender.send(entry.clone());
+        }) as crate::LogSink
+    });
+    let tools = shared.tools.clone();
+    let limits = shared.executor.limits();
+    let run = async {
+        match on_log {
+            Some(on_log) => shared.executor.execute_streaming(&source, tools, limits, on_log).await,
+            None => shared.executor.execute_with(&source, tools, limits).await,
+        }
+    };
+    let outcome = tokio::select! {
+        outcome = run => Some(outcome),
+        () = context.ct.cancelled() => None,
+    };
+    if let Some(forwarder) = forwarder {
+        // Every console line is sent before the result.
+        let _ = forwarder.await;
+    }
+    match outcome {
+        Some(Ok(envelope)) => result(&envelope),
+        Some(Err(error)) => {
+            CallToolResult::error(vec![ContentBlock::text(format!("codemode could not run the program: {error}"))])
+        }
+        None => CallToolResult::error(vec![ContentBlock::text("the request was cancelled; the program was stopped")]),
+    }
+}
+
+/// The tool result of an envelope: its text rendering, and the envelope as
+/// `structuredContent`.
+fn result(envelope: &Envelope) -> CallToolResult {
+    let structured = serde_json::to_value(envelope).unwrap_or_default();
+    let mut result =
+        if envelope.ok { CallToolResult::structured(structured) } else { CallToolResult::structured_error(structured) };
+    result.content = vec![ContentBlock::text(render::envelope(envelope))];
+    result
+}
+
+fn busy(slots: usize, waited_s: f64) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(format!(
+        "busy: all {slots} execution slots stayed in use for {waited_s} s; retry shortly"
+    ))])
+}
+
+async fn forward_progress(peer: Peer<RoleServer>, token: ProgressToken, mut logs: mpsc::UnboundedReceiver<LogEntry>) {
+    let mut progress = 0.0;
+    while let Some(entry) = logs.recv().await {
+        progress += 1.0;
+        let mut param = ProgressNotificationParam::new(token.clone(), progress);
+        param.message = Some(format!("[console.{}] {}", entry.level, entry.message));
+        if peer.notify_progress(param).await.is_err() {
+            break;
+        }
+    }
+}
+
+async fn forward_logs(peer: Peer<RoleServer>, min: LoggingLevel, mut logs: mpsc::UnboundedReceiver<LogEntry>) {
+    while let Some(entry) = logs.recv().await {
+        let level = level(&entry.level);
+        if rank(level) < rank(min) {
+            continue;
+        }
+        let mut param = LoggingMessageNotificationParam::new(level, serde_json::Value::String(entry.message));
+        param.logger = Some("console".to_owned());
+        if peer.notify_logging_message(param).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// The MCP level of a console method.
+fn level(console: &str) -> LoggingLevel {
+    match console {
+        "debug" => LoggingLevel::Debug,
+        "warn" => LoggingLevel::Warning,
+        "error" => LoggingLevel::Error,
+        _ => LoggingLevel::Info,
+    }
+}
+
+/// Severity order of the MCP levels.
+pub fn rank(level: LoggingLevel) -> u8 {
+    match level {
+        LoggingLevel::Debug => 0,
+        LoggingLevel::Info => 1,
+        LoggingLevel::Notice => 2,
+        LoggingLevel::Warning => 3,
+        LoggingLevel::Error => 4,
+        LoggingLevel::Critical => 5,
+        LoggingLevel::Alert => 6,
+        LoggingLevel::Emergency => 7,
+    }
+}

@@ -1,0 +1,213 @@
+//! codemode as an MCP server: the [`CodemodeServer`] handler with its two
+//! tools, `search` (find tools and their TypeScript types) and `execute`
+//! (run a program against them), served over stdio ([`serve_stdio`]) or
+//! streamable HTTP ([`http`]).
+//!
+//! The surface stays constant whatever sits behind it (see [`describe`]);
+//! the catalog is read afresh on every request, so upstream tool changes
+//! show in the next `search` and `execute`. Programs run in the sandbox
+//! with the executor's limits; at most
+//! [`ServeOptions::max_concurrent_executions`] run at once, across every
+//! client. This module never talks to upstream servers itself: calls go
+//! through [`McpTools`].
+
+#![allow(deprecated)] // MCP logging (SEP-2577 deprecates it; clients still use it)
+
+mod describe;
+mod discover;
+mod execute;
+pub mod http;
+mod render;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult,
+    LoggingLevel, PaginatedRequestParams, ServerCapabilities, ServerConfig, SetLevelRequestParams,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
+use serde::Deserialize;
+use tokio::sync::Semaphore;
+
+pub use describe::{EXECUTE, SEARCH, estimate_tokens, tools as describe_tools};
+
+use crate::error::{Error, ErrorKind};
+use crate::mcp::McpTools;
+use crate::sandbox::Executor;
+
+/// How the server runs programs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServeOptions {
+    /// Programs running at once, across all clients; more wait up to
+    /// `queue_timeout` for a slot, then get a "busy" result. Default 8.
+    pub max_concurrent_executions: usize,
+    /// How long an `execute` waits for a slot. Default 5 s.
+    pub queue_timeout: Duration,
+    /// When set, the catalog's full TypeScript declarations are inlined
+    /// into `execute`'s description if their estimated size is at most
+    /// this many tokens (see [`estimate_tokens`]). Default: not inlined.
+    pub inline_declarations: Option<usize>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self { max_concurrent_executions: 8, queue_timeout: Duration::from_secs(5), inline_declarations: None }
+    }
+}
+
+/// The MCP handler of one client session. [`CodemodeServer::session`] makes
+/// another one sharing the executor, the tools and the execution slots.
+#[derive(Clone)]
+pub struct CodemodeServer {
+    shared: Arc<Shared>,
+    /// The level the client asked for with `logging/setLevel`; console
+    /// lines go out as log messages only once it has.
+    log_level: Arc<Mutex<Option<LoggingLevel>>>,
+}
+
+struct Shared {
+    executor: Executor,
+    tools: Arc<McpTools>,
+    options: ServeOptions,
+    slots: Semaphore,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchArgs {
+    query: String,
+    limit: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExecuteArgs {
+    code: String,
+}
+
+impl CodemodeServer {
+    /// A server running programs with `executor` against `tools`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidLimits`] when `max_concurrent_executions` is 0.
+    pub fn new(executor: Executor, tools: Arc<McpTools>, options: ServeOptions) -> Result<Self, Error> {
+        if options.max_concurrent_executions == 0 {
+            return Err(Error::new(ErrorKind::InvalidLimits, "max_concurrent_executions must be at least 1"));
+        }
+        let slots = Semaphore::new(options.max_concurrent_executions);
+        let shared = Arc::new(Shared { executor, tools, options, slots });
+        Ok(Self { shared, log_level: Arc::default() })
+    }
+
+    /// A handler for another client session.
+    pub fn session(&self) -> Self {
+        Self { shared: self.shared.clone(), log_level: Arc::default() }
+    }
+
+    /// Waits up to `grace` for running programs to finish, holding back new
+    /// ones meanwhile; `false` if some were still running at the deadline.
+    pub async fn drain(&self, grace: Duration) -> bool {
+        let all = self.shared.options.max_concurrent_executions as u32;
+        tokio::time::timeout(grace, self.shared.slots.acquire_many(all)).await.is_ok()
+    }
+
+    fn log_level(&self) -> Option<LoggingLevel> {
+        *self.log_level.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl ServerHandler for CodemodeServer {
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder().enable_tools().enable_logging().build();
+        ServerConfig::new(capabilities)
+            .with_server_info(Implementation::new("codemode", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "Write one program that calls many tools and returns only the answer: `search` finds tools and \
+                 their TypeScript types, `execute` runs the program in a sandbox.",
+            )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let catalog = self.shared.tools.catalog();
+        let tools = describe::tools(&catalog, self.shared.executor.limits(), self.shared.options.inline_declarations);
+        Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let arguments = serde_json::Value::Object(request.arguments.unwrap_or_default());
+        let invalid = |e: serde_json::Error| ErrorData::invalid_params(format!("{}: {e}", request.name), None);
+        let result = match request.name.as_ref() {
+            SEARCH => {
+                let args: SearchArgs = serde_json::from_value(arguments).map_err(invalid)?;
+                let limit = args.limit.unwrap_or(discover::DEFAULT_LIMIT).clamp(1, discover::MAX_LIMIT);
+                let catalog = self.shared.tools.catalog();
+                CallToolResult::success(vec![ContentBlock::text(discover::answer(&catalog, &args.query, limit))])
+            }
+            EXECUTE => {
+                let args: ExecuteArgs = serde_json::from_value(arguments).map_err(invalid)?;
+                // Protocol 2026-07-28 asks per request; older ones per session.
+                let log_level = context.meta.log_level().or_else(|| self.log_level());
+                execute::run(&self.shared, &args.code, log_level, &context).await
+            }
+            other => {
+                return Err(ErrorData::invalid_params(
+                    format!("no tool named {other:?}; codemode has `search` and `execute`"),
+                    None,
+                ));
+            }
+        };
+        Ok(result.into())
+    }
+
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        *self.log_level.lock().unwrap_or_else(|e| e.into_inner()) = Some(request.level);
+        Ok(())
+    }
+}
+
+/// Serves `server` over stdin/stdout until the client disconnects or
+/// `shutdown` resolves; then running programs get `grace` to finish before
+/// they are cancelled. Stdout carries protocol messages only.
+///
+/// # Errors
+///
+/// [`ErrorKind::Setup`] when the session cannot start (a broken
+/// `initialize`) or ends abnormally.
+pub async fn serve_stdio(
+    server: CodemodeServer,
+    shutdown: impl Future<Output = ()> + Send,
+    grace: Duration,
+) -> Result<(), Error> {
+    let running = server
+        .clone()
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| Error::new(ErrorKind::Setup, format!("starting the stdio session: {e}")))?;
+    let cancel = running.cancellation_token();
+    tokio::select! {
+        ended = running.waiting() => {
+            ended.map_err(|e| Error::new(ErrorKind::Setup, format!("the stdio session failed: {e}")))?;
+        }
+        () = shutdown => {
+            server.drain(grace).await;
+            cancel.cancel();
+        }
+    }
+    Ok(())
+}

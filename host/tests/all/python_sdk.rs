@@ -1,0 +1,115 @@
+//! Interoperability with a client nobody here wrote: the official Python
+//! MCP SDK (`mcp` from PyPI, pinned in `scripts/test.sh`) drives `codemode
+//! serve` over stdio and over streamable HTTP, with both of its handshakes
+//! (`initialize`, and `server/discover`, which negotiates 2026-07-28).
+//! `tests/interop/mcp_client.py` runs one session — initialize, list the
+//! tools, `search`, `execute` a TypeScript program calling the demo server
+//! with progress and with logging, `execute` a failing program — and prints
+//! what it saw as one JSON object, asserted here.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::serve::{demo_config_file, serve_http};
+
+/// The venv's Python with the SDK, from `scripts/test.sh`.
+fn python() -> String {
+    std::env::var("CODEMODE_TEST_PYTHON")
+        .expect("CODEMODE_TEST_PYTHON is unset: run the tests with scripts/test.sh, which installs the Python MCP SDK")
+}
+
+fn client_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/mcp_client.py")
+}
+
+/// Runs the client with `args`, returning its report.
+fn run_client(args: &[&str]) -> Value {
+    let output = Command::new(python()).arg(client_script()).args(args).output().expect("python runs");
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("no report ({e}); stderr:\n{}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(report["ok"], true, "{report:#}\nstderr:\n{}", String::from_utf8_lossy(&output.stderr));
+    report
+}
+
+/// What every session must have seen, whatever the transport.
+fn assert_session(report: &Value, protocol: &str) {
+    assert_eq!(report["protocol_version"], protocol);
+    assert_eq!(report["server_info"]["name"], "codemode");
+    let tools: Vec<&str> = report["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(tools, ["search", "execute"]);
+
+    let search = &report["search"][0];
+    assert_eq!(search["query"], "orders revenue");
+    let declarations = search["text"].as_str().unwrap();
+    assert!(declarations.starts_with("declare namespace demo {"), "{declarations}");
+    assert!(declarations.contains("function aggregate_orders("), "{declarations}");
+    assert!(report["search"][1]["text"].as_str().unwrap().contains("- demo (5 tools)"));
+
+    let expected = json!({
+        "today": "2025-06-15",
+        "rows": [
+            { "region": "EU", "revenue": 548524 },
+            { "region": "US", "revenue": 431806 },
+            { "region": "LATAM", "revenue": 278298 },
+            { "region": "APAC", "revenue": 196973 }
+        ],
+        "total": 1455601
+    });
+    let progress = &report["execute_progress"];
+    assert_eq!(progress["is_error"], false);
+    assert_eq!(progress["structured_content"]["value"], expected);
+    assert_eq!(progress["structured_content"]["receipt"]["tool_calls"], 3);
+    assert_eq!(
+        progress["progress_messages"],
+        json!([
+            "[console.log] today is 2025-06-15",
+            "[console.info] top region: EU",
+            "[console.warn] orders: 2000",
+            "[console.debug] regions: 4"
+        ])
+    );
+    assert!(progress["text"].as_str().unwrap().ends_with(&expected.to_string()), "{}", progress["text"]);
+
+    let logging = &report["execute_logging"];
+    assert_eq!(logging["structured_content"]["value"], expected);
+    let levels: Vec<&str> = logging["logs"].as_array().unwrap().iter().map(|l| l["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, ["info", "info", "warning", "debug"]);
+    assert_eq!(logging["logs"][0]["data"], "today is 2025-06-15");
+
+    let failure = &report["execute_failure"];
+    assert_eq!(failure["is_error"], true);
+    assert_eq!(failure["error"]["kind"], "runtime");
+    assert_eq!(failure["error"]["message"], "TypeError: boom");
+}
+
+fn stdio_session(handshake: &str) -> Value {
+    let codemode = env!("CARGO_BIN_EXE_codemode");
+    let config = demo_config_file().to_str().unwrap();
+    run_client(&["stdio", "--handshake", handshake, "--", codemode, "serve", "--config", config])
+}
+
+#[test]
+fn python_sdk_over_stdio() {
+    assert_session(&stdio_session("legacy"), "2025-11-25");
+}
+
+#[test]
+fn python_sdk_over_stdio_with_discovery() {
+    assert_session(&stdio_session("auto"), "2026-07-28");
+}
+
+#[test]
+fn python_sdk_over_streamable_http() {
+    let (_server, url) = serve_http(&[], &[]);
+    assert_session(&run_client(&["http", &url, "--handshake", "legacy"]), "2025-11-25");
+    assert_session(&run_client(&["http", &url, "--handshake", "auto"]), "2026-07-28");
+}
+
+#[test]
+fn python_sdk_with_a_bearer_token() {
+    let (server, url) = serve_http(&[], &[("CODEMODE_TOKEN", "py-token-5d1c")]);
+    assert_session(&run_client(&["http", &url, "--token", "py-token-5d1c"]), "2025-11-25");
+    assert!(!server.stderr.lock().unwrap().contains("py-token-5d1c"));
+}
