@@ -47,3 +47,27 @@ fn usage_errors_exit_two() {
     assert_eq!(code, 2);
     assert!(stderr.contains("memory limit"), "{stderr}");
 }
+
+#[test]
+fn typescript_runs_and_its_errors_point_at_the_source_as_submitted() {
+    let program = "interface P { x: number }\nfunction id<T>(v: T): T { return v }\nreturn id<P>({ x: 2 } as P).x satisfies number;";
+    let (code, envelope, _) = run_cli(&["run", "-"], program);
+    assert_eq!((code, &envelope["value"]), (0, &2.into()), "{envelope}");
+
+    // `null` is at column 47 of line 2 as written (34 once the types are gone).
+    let program =
+        "interface P { x: number }\nconst p: P = { x: 1 } as P; const q = <any>p; null.f(q as unknown as string);";
+    let (_, envelope, _) = run_cli(&["run", "-"], program);
+    let error = &envelope["error"];
+    assert_eq!(
+        (&error["kind"], &error["line"], &error["column"]),
+        (&"runtime".into(), &2.into(), &47.into()),
+        "{error}"
+    );
+    assert_eq!(error["stack"], "    at <anonymous> (program.js:2:47)");
+
+    let (code, envelope, _) = run_cli(&["run", "-"], "const a = 1;\nenum Color { Red }");
+    let error = &envelope["error"];
+    assert_eq!((code, &error["kind"], &error["line"], &error["column"]), (1, &"syntax".into(), &2.into(), &1.into()));
+    assert!(error["message"].as_str().unwrap().contains("enum"), "{error}");
+}

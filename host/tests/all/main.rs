@@ -8,6 +8,7 @@ mod demo;
 mod envelope;
 mod errors;
 mod forms;
+mod http;
 mod imports;
 mod interop;
 mod isolation;

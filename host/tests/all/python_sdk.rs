@@ -8,11 +8,12 @@
 //! what it saw as one JSON object, asserted here.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use serde_json::{Value, json};
+use tokio::process::Command;
 
-use crate::serve::{demo_config_file, serve_http};
+use crate::http::real::Codemode;
+use crate::serve::demo_config_file;
 
 /// The venv's Python with the SDK, from `scripts/test.sh`.
 fn python() -> String {
@@ -25,8 +26,8 @@ fn client_script() -> PathBuf {
 }
 
 /// Runs the client with `args`, returning its report.
-fn run_client(args: &[&str]) -> Value {
-    let output = Command::new(python()).arg(client_script()).args(args).output().expect("python runs");
+async fn run_client(args: &[&str]) -> Value {
+    let output = Command::new(python()).arg(client_script()).args(args).output().await.expect("python runs");
     let report: Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("no report ({e}); stderr:\n{}", String::from_utf8_lossy(&output.stderr)));
     assert_eq!(report["ok"], true, "{report:#}\nstderr:\n{}", String::from_utf8_lossy(&output.stderr));
@@ -84,32 +85,34 @@ fn assert_session(report: &Value, protocol: &str) {
     assert_eq!(failure["error"]["message"], "TypeError: boom");
 }
 
-fn stdio_session(handshake: &str) -> Value {
+async fn stdio_session(handshake: &str) -> Value {
     let codemode = env!("CARGO_BIN_EXE_codemode");
     let config = demo_config_file().to_str().unwrap();
-    run_client(&["stdio", "--handshake", handshake, "--", codemode, "serve", "--config", config])
+    run_client(&["stdio", "--handshake", handshake, "--", codemode, "serve", "--config", config]).await
 }
 
-#[test]
-fn python_sdk_over_stdio() {
-    assert_session(&stdio_session("legacy"), "2025-11-25");
+#[tokio::test]
+async fn python_sdk_over_stdio() {
+    assert_session(&stdio_session("legacy").await, "2025-11-25");
 }
 
-#[test]
-fn python_sdk_over_stdio_with_discovery() {
-    assert_session(&stdio_session("auto"), "2026-07-28");
+#[tokio::test]
+async fn python_sdk_over_stdio_with_discovery() {
+    assert_session(&stdio_session("auto").await, "2026-07-28");
 }
 
-#[test]
-fn python_sdk_over_streamable_http() {
-    let (_server, url) = serve_http(&[], &[]);
-    assert_session(&run_client(&["http", &url, "--handshake", "legacy"]), "2025-11-25");
-    assert_session(&run_client(&["http", &url, "--handshake", "auto"]), "2026-07-28");
+#[tokio::test]
+async fn python_sdk_over_streamable_http() {
+    let server = Codemode::start(&[], &[]).await;
+    assert_session(&run_client(&["http", &server.url, "--handshake", "legacy"]).await, "2025-11-25");
+    assert_session(&run_client(&["http", &server.url, "--handshake", "auto"]).await, "2026-07-28");
 }
 
-#[test]
-fn python_sdk_with_a_bearer_token() {
-    let (server, url) = serve_http(&[], &[("CODEMODE_TOKEN", "py-token-5d1c")]);
-    assert_session(&run_client(&["http", &url, "--token", "py-token-5d1c"]), "2025-11-25");
-    assert!(!server.stderr.lock().unwrap().contains("py-token-5d1c"));
+#[tokio::test]
+async fn python_sdk_with_a_bearer_token() {
+    let server = Codemode::start(&[("CODEMODE_TOKEN", "py-token-5d1c")], &[]).await;
+    assert_session(&run_client(&["http", &server.url, "--token", "py-token-5d1c"]).await, "2025-11-25");
+    server.terminate();
+    let (_, stderr) = server.exit().await;
+    assert!(!stderr.contains("py-token-5d1c"), "{stderr}");
 }
