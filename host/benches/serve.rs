@@ -5,7 +5,7 @@
 //! The server is the `codemode` binary this bench was built with (release),
 //! started as a child process with the demo server behind it; the client
 //! is the official Rust SDK's. Two programs: `return 1 + 1` (the cost of
-//! MCP, the server and a fresh sandbox) and `examples/demo.js` (five calls
+//! MCP, the server and a fresh sandbox) and `examples/demo.js` (four calls
 //! to the demo server, a realistic program).
 //!
 //! ```text
