@@ -504,6 +504,17 @@ fn option_defaults() {
 }
 
 #[test]
+fn inline_declarations_is_a_top_level_setting() {
+    let config = parse(r#"{"codemode": {"inlineDeclarations": 2000}, "servers": {"a": {"command": "x"}}}"#).unwrap();
+    assert_eq!(config.inline_declarations, Some(2000));
+    assert_eq!(parse(r#"{"servers": {"a": {"command": "x"}}}"#).unwrap().inline_declarations, None);
+    let in_entry = parse(r#"{"servers": {"a": {"command": "x", "codemode": {"inlineDeclarations": 2000}}}}"#);
+    assert!(in_entry.unwrap_err().to_string().contains(r#""tools", "callTimeout" or "maxConcurrentCalls""#));
+    let zero = parse(r#"{"codemode": {"inlineDeclarations": 0}, "servers": {"a": {"command": "x"}}}"#);
+    assert!(zero.unwrap_err().to_string().contains("a positive integer"));
+}
+
+#[test]
 fn entry_options_replace_top_level_options_key_by_key() {
     let config = parse(
         r#"{"codemode": {"tools": {"allow": ["get_*"], "deny": ["get_secret"]}, "maxConcurrentCalls": 2},
