@@ -1,13 +1,16 @@
 //! The engine, built once per executor: Wasmtime configured for untrusted
 //! code (fuel, epoch interruption, a pooling allocator sized for the guest),
-//! the compiled guest component, and a linker that offers the guest exactly
-//! its allowed imports and nothing else.
+//! the compiled guest component (from the on-disk cache when it can be, see
+//! [`super::cache`]), and a linker that offers the guest exactly its allowed
+//! imports and nothing else.
 
 use super::bindings::SandboxPre;
+use super::cache;
 use super::store::State;
 use crate::error::{Error, ErrorKind};
+use std::path::PathBuf;
 use std::time::Duration;
-use wasmtime::component::{Component, HasData, HasSelf, Linker, ResourceTable};
+use wasmtime::component::{HasData, HasSelf, Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 use wasmtime_wasi::cli::{WasiCli, WasiCliView};
 use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView};
@@ -32,10 +35,22 @@ pub struct EngineSettings {
     pub max_memory: u64,
     /// Sandboxes alive at once.
     pub max_sandboxes: u32,
+    /// Where the compiled guest is cached, if anywhere.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// A built engine with the guest pre-instantiated.
+pub struct Built {
+    /// The engine.
+    pub engine: Engine,
+    /// The guest, linked and ready to instantiate.
+    pub pre: SandboxPre<State>,
+    /// The compiled guest was loaded from the cache rather than compiled.
+    pub from_cache: bool,
 }
 
 /// Builds the engine and pre-instantiates the guest.
-pub fn build(settings: &EngineSettings) -> Result<(Engine, SandboxPre<State>), Error> {
+pub fn build(settings: &EngineSettings) -> Result<Built, Error> {
     let setup = |what: &str, e: wasmtime::Error| Error::new(ErrorKind::Setup, format!("{what}: {e:#}"));
     let max_memory = usize::try_from(settings.max_memory).map_err(|_| {
         Error::new(ErrorKind::InvalidLimits, "max_memory does not fit in this platform's address space")
@@ -58,12 +73,13 @@ pub fn build(settings: &EngineSettings) -> Result<(Engine, SandboxPre<State>), E
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     let engine = Engine::new(&config).map_err(|e| setup("configuring the engine", e))?;
 
-    let component = Component::new(&engine, GUEST_WASM).map_err(|e| setup("compiling the guest", e))?;
+    let (component, from_cache) = cache::load_or_compile(&engine, GUEST_WASM, settings.cache_dir.as_deref())
+        .map_err(|e| setup("compiling the guest", e))?;
     let mut linker = Linker::<State>::new(&engine);
     add_allowed_imports(&mut linker).map_err(|e| setup("linking the guest", e))?;
     let pre = linker.instantiate_pre(&component).map_err(|e| setup("linking the guest", e))?;
     let pre = SandboxPre::new(pre).map_err(|e| setup("linking the guest", e))?;
-    Ok((engine, pre))
+    Ok(Built { engine, pre, from_cache })
 }
 
 /// The guest's whole capability set: our `tools` interface, and from WASI
