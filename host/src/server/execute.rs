@@ -81,10 +81,9 @@ pub async fn run(
 /// The tool result of an envelope: its text rendering, and the envelope as
 /// `structuredContent`.
 fn result(envelope: &Envelope) -> CallToolResult {
-    let structured = serde_json::to_value(envelope).unwrap_or_default();
-    let mut result =
-        if envelope.ok { CallToolResult::structured(structured) } else { CallToolResult::structured_error(structured) };
-    result.content = vec![ContentBlock::text(render::envelope(envelope))];
+    let text = vec![ContentBlock::text(render::envelope(envelope))];
+    let mut result = if envelope.ok { CallToolResult::success(text) } else { CallToolResult::error(text) };
+    result.structured_content = Some(serde_json::to_value(envelope).unwrap_or_default());
     result
 }
 
