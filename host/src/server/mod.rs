@@ -31,7 +31,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use serde::Deserialize;
 use tokio::sync::Semaphore;
 
-pub use describe::{EXECUTE, SEARCH, estimate_tokens, tools as describe_tools};
+pub use describe::{EXECUTE, SEARCH, estimate_tokens};
 
 use crate::error::{Error, ErrorKind};
 use crate::mcp::McpTools;
