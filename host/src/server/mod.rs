@@ -37,6 +37,11 @@ use crate::error::{Error, ErrorKind};
 use crate::mcp::McpTools;
 use crate::sandbox::Executor;
 
+/// The most programs [`ServeOptions::max_concurrent_executions`] may allow
+/// at once (far beyond what a machine runs usefully; it keeps the slot
+/// count within what the semaphore and `drain` can count).
+pub const MAX_EXECUTIONS: usize = 65_536;
+
 /// How the server runs programs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -93,10 +98,12 @@ impl CodemodeServer {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidLimits`] when `max_concurrent_executions` is 0.
+    /// [`ErrorKind::InvalidLimits`] when `max_concurrent_executions` is 0 or
+    /// over [`MAX_EXECUTIONS`].
     pub fn new(executor: Executor, tools: Arc<McpTools>, options: ServeOptions) -> Result<Self, Error> {
-        if options.max_concurrent_executions == 0 {
-            return Err(Error::new(ErrorKind::InvalidLimits, "max_concurrent_executions must be at least 1"));
+        if !(1..=MAX_EXECUTIONS).contains(&options.max_concurrent_executions) {
+            let message = format!("max_concurrent_executions must be between 1 and {MAX_EXECUTIONS}");
+            return Err(Error::new(ErrorKind::InvalidLimits, message));
         }
         let slots = Semaphore::new(options.max_concurrent_executions);
         let shared = Arc::new(Shared { executor, tools, options, slots });
@@ -111,6 +118,7 @@ impl CodemodeServer {
     /// Waits up to `grace` for running programs to finish, holding back new
     /// ones meanwhile; `false` if some were still running at the deadline.
     pub async fn drain(&self, grace: Duration) -> bool {
+        // `new` keeps the count within MAX_EXECUTIONS, so it fits.
         let all = self.shared.options.max_concurrent_executions as u32;
         tokio::time::timeout(grace, self.shared.slots.acquire_many(all)).await.is_ok()
     }

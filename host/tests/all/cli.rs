@@ -71,3 +71,13 @@ fn typescript_runs_and_its_errors_point_at_the_source_as_submitted() {
     assert_eq!((code, &error["kind"], &error["line"], &error["column"]), (1, &"syntax".into(), &2.into(), &1.into()));
     assert!(error["message"].as_str().unwrap().contains("enum"), "{error}");
 }
+
+#[test]
+fn serve_refuses_an_execution_cap_it_cannot_hold() {
+    let config = crate::serve::demo_config_file().to_str().unwrap();
+    for cap in ["0", "99999999999999"] {
+        let (code, _, stderr) = run_cli(&["serve", "--config", config, "--max-executions", cap], "");
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("max_concurrent_executions must be between 1 and 65536"), "{stderr}");
+    }
+}
