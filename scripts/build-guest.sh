@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the QuickJS-in-Wasm guest component and refreshes the committed copy
-# in guest/dist/ (codemode-guest.wasm plus inputs.sha256, the hash of every
-# input that went into it).
+# Builds the QuickJS-in-Wasm guest component, pre-initializes it with Wizer
+# (snapshot/: the JavaScript engine is built once, here, not per execution),
+# and refreshes the committed copy in guest/dist/ (codemode-guest.wasm plus
+# inputs.sha256, the hash of every input that went into it).
 #
 #   scripts/build-guest.sh           rebuild and overwrite guest/dist/
 #   scripts/build-guest.sh --check   rebuild into target/ and fail if the
@@ -18,21 +19,26 @@ export AR_wasm32_wasip2="${AR_wasm32_wasip2:-llvm-ar-19}"
 export CFLAGS_wasm32_wasip2="${CFLAGS_wasm32_wasip2:---target=wasm32-wasi}"
 
 cargo build -p codemode-guest --target wasm32-wasip2 --profile guest
-built=target/wasm32-wasip2/guest/codemode_guest.wasm
+cargo build -p codemode-snapshot
+built=target/wasm32-wasip2/guest/codemode-guest.snapshot.wasm
+target/debug/codemode-snapshot target/wasm32-wasip2/guest/codemode_guest.wasm "$built"
 
-# The hash covers what determines the build: the guest's sources and
-# manifest, the WIT, this script, the guest profile and the exact versions of
-# the guest's own dependency tree (not all of Cargo.lock, so that a host-only
+# The hash covers what determines the build: the guest's and the snapshot
+# tool's sources and manifests, the WIT, this script, the guest profile, the
+# exact versions of the guest's own dependency tree and of the Wasmtime and
+# Wizer that snapshot it (not all of Cargo.lock, so that a host-only
 # dependency change does not make the guest stale). `cargo tree` suffixes like
 # `(*)` and the checkout path of local packages are dropped, so the hash is
 # the same in every clone.
 inputs_hash() {
   {
-    find guest/src guest/Cargo.toml guest/build.rs wit scripts/build-guest.sh -type f -print0 \
+    find guest/src guest/Cargo.toml guest/build.rs snapshot wit scripts/build-guest.sh -type f -print0 \
       | LC_ALL=C sort -z | xargs -0 sha256sum
     sed -n '/^\[profile.guest\]/,/^$/p' Cargo.toml
     cargo tree -q -p codemode-guest --target wasm32-wasip2 -e normal,build --prefix none \
       | sed -E 's/( \([^)]*\))+$//' | LC_ALL=C sort -u
+    cargo tree -q -p codemode-snapshot -e normal --prefix none \
+      | sed -E 's/( \([^)]*\))+$//' | grep -E '^wasmtime(-wizer)? ' | LC_ALL=C sort -u
   } | sha256sum | cut -d' ' -f1
 }
 hash=$(inputs_hash)

@@ -22,20 +22,22 @@ struct Queue {
     unsent: Vec<Call>,
 }
 
-/// The installed bridge of one context.
-pub struct Bridge<'js> {
+/// The bridge's JavaScript half, installed once per engine (see
+/// `engine`): `ToolError`, and the functions that bind an execution's
+/// tools and settle its calls.
+#[derive(Clone)]
+pub struct Glue<'js> {
+    bind: Function<'js>,
     settle: Function<'js>,
     fail: Function<'js>,
     /// The `ToolError` class, to recognize uncaught tool errors.
     pub tool_error: Object<'js>,
     queue: Rc<RefCell<Queue>>,
-    in_flight: usize,
 }
 
-impl<'js> Bridge<'js> {
-    /// Evaluates the prelude and installs the tool functions, namespaces and
-    /// `ToolError` as globals.
-    pub fn install(ctx: &Ctx<'js>, bindings: &[ToolBinding]) -> rquickjs::Result<Self> {
+impl<'js> Glue<'js> {
+    /// Evaluates the prelude, which installs `ToolError` as a global.
+    pub fn install(ctx: &Ctx<'js>) -> rquickjs::Result<Self> {
         let queue = Rc::new(RefCell::new(Queue::default()));
         let start_call = {
             let queue = queue.clone();
@@ -47,6 +49,29 @@ impl<'js> Bridge<'js> {
                 id
             })?
         };
+        let mut options = EvalOptions::default();
+        options.filename = Some(PRELUDE_FILENAME.into());
+        let prelude: Function = ctx.eval_with_options(include_str!("prelude.js"), options)?;
+        let api: Object = prelude.call((start_call,))?;
+        Ok(Self {
+            bind: api.get("bind")?,
+            settle: api.get("settle")?,
+            fail: api.get("fail")?,
+            tool_error: api.get("ToolError")?,
+            queue,
+        })
+    }
+}
+
+/// The bridge of one execution.
+pub struct Bridge<'js> {
+    glue: Glue<'js>,
+    in_flight: usize,
+}
+
+impl<'js> Bridge<'js> {
+    /// Installs the execution's tool functions and namespaces as globals.
+    pub fn bind(ctx: &Ctx<'js>, glue: Glue<'js>, bindings: &[ToolBinding]) -> rquickjs::Result<Self> {
         let list = Array::new(ctx.clone())?;
         for (i, binding) in bindings.iter().enumerate() {
             let entry = Object::new(ctx.clone())?;
@@ -58,24 +83,20 @@ impl<'js> Bridge<'js> {
             entry.set("name", binding.name.as_str())?;
             list.set(i, entry)?;
         }
-        let mut options = EvalOptions::default();
-        options.filename = Some(PRELUDE_FILENAME.into());
-        let prelude: Function = ctx.eval_with_options(include_str!("prelude.js"), options)?;
-        let api: Object = prelude.call((start_call, list))?;
-        Ok(Self {
-            settle: api.get("settle")?,
-            fail: api.get("fail")?,
-            tool_error: api.get("ToolError")?,
-            queue,
-            in_flight: 0,
-        })
+        glue.bind.call::<_, ()>((list,))?;
+        Ok(Self { glue, in_flight: 0 })
+    }
+
+    /// The `ToolError` class.
+    pub fn tool_error(&self) -> &Object<'js> {
+        &self.glue.tool_error
     }
 
     /// Hands the host every call not yet sent and settles what completes.
     /// Returns `false` when nothing was in flight and nothing was sent, so
     /// no completion can ever come.
     pub fn exchange(&mut self, ctx: &Ctx<'js>) -> rquickjs::Result<bool> {
-        let calls = std::mem::take(&mut self.queue.borrow_mut().unsent);
+        let calls = std::mem::take(&mut self.glue.queue.borrow_mut().unsent);
         self.in_flight += calls.len();
         if self.in_flight == 0 {
             return Ok(false);
@@ -85,17 +106,17 @@ impl<'js> Bridge<'js> {
         for completion in completions {
             match completion.outcome {
                 Ok(json) => match ctx.json_parse(json) {
-                    Ok(value) => self.settle.call::<_, ()>((completion.id, value))?,
+                    Ok(value) => self.glue.settle.call::<_, ()>((completion.id, value))?,
                     Err(rquickjs::Error::Exception) => {
                         let _: Value = ctx.catch();
                         let message = "the tool returned malformed JSON";
-                        self.fail.call::<_, ()>((completion.id, "unavailable", message, None::<String>))?
+                        self.glue.fail.call::<_, ()>((completion.id, "unavailable", message, None::<String>))?
                     }
                     Err(other) => return Err(other),
                 },
                 Err(error) => {
                     let (code, Failure { message, details }) = describe(error);
-                    self.fail.call::<_, ()>((completion.id, code, message, details))?
+                    self.glue.fail.call::<_, ()>((completion.id, code, message, details))?
                 }
             }
         }

@@ -1,41 +1,39 @@
-//! One execution, start to finish: set up the engine with the run's limits,
-//! compile the program in its form, drive it to completion through the job
-//! queue and the bridge, and emit exactly one final event.
+//! One execution, start to finish: take the pre-built engine with the run's
+//! limits, bind the run's tools, compile the program in its form, drive it
+//! to completion through the job queue and the bridge, and emit exactly one
+//! final event.
 
 use crate::bindings::exports::codemode::sandbox::program::RunOptions;
 use crate::bridge::Bridge;
 use crate::failure::{Failure, Report};
-use crate::inspect::Intrinsics;
 use crate::program::{self, Compiled};
-use crate::{console, json, output, truncate};
+use crate::{engine, json, output, truncate};
 use rquickjs::promise::PromiseState;
-use rquickjs::{Context, Ctx, Promise, Runtime, Value};
+use rquickjs::{Ctx, Promise, Value};
 
 /// Runs `source` and writes its events to stdout.
 pub fn run(source: &str, options: &RunOptions) {
-    let runtime = Runtime::new().expect("the engine starts");
-    runtime.set_memory_limit(usize::try_from(options.memory_limit).unwrap_or(usize::MAX));
-    let context = Context::full(&runtime).expect("the context starts");
-    context.with(|ctx| {
-        let js = Intrinsics::capture(&ctx).expect("built-ins are present");
-        console::install(&ctx, &js, options.output_limit as usize).expect("console installs");
-        let mut bridge = Bridge::install(&ctx, &options.tools).expect("the bridge installs");
-        let (compiled, wrapping) = program::compile(&js, &ctx, source);
+    engine::with(options.memory_limit, |ctx, kit| {
+        let output_limit = options.output_limit as usize;
+        kit.console_budget.set(output_limit);
+        let js = kit.js;
+        let mut bridge = Bridge::bind(ctx, kit.glue, &options.tools).expect("the tools install");
+        let (compiled, wrapping) = program::compile(&js, ctx, source);
         let outcome = match compiled {
-            Ok(compiled) => execute(&ctx, &mut bridge, compiled),
+            Ok(compiled) => execute(ctx, &mut bridge, compiled),
             Err(error) => Err(Failure::Syntax(error.0)),
         };
-        match outcome.and_then(|value| json::to_json(&ctx, value)) {
+        match outcome.and_then(|value| json::to_json(ctx, value)) {
             Ok(json) => {
-                let (value, truncated) = truncate::fit(json, options.output_limit as usize);
+                let (value, truncated) = truncate::fit(json, output_limit);
                 output::result(value, truncated);
             }
             Err(failure) => {
                 let report =
-                    Report { js: &js, ctx: &ctx, tool_error: &bridge.tool_error, line_offset: wrapping.line_offset };
+                    Report { js: &js, ctx, tool_error: bridge.tool_error(), line_offset: wrapping.line_offset };
                 // Messages, stacks and details are the program's too: the
                 // event is bounded like a value.
-                let (fields, _) = truncate::fit(report.describe(failure).into(), options.output_limit as usize);
+                let (fields, _) = truncate::fit(report.describe(failure).into(), output_limit);
                 output::error(fields);
             }
         }

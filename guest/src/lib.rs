@@ -2,7 +2,8 @@
 //! exactly one program per instance.
 //!
 //! The host instantiates the component, calls `program.run` once and drops
-//! the instance. Everything the program can reach is in `wit/codemode.wit`:
+//! the instance. The JavaScript engine itself is built before that, once, at
+//! build time (see `engine`). Everything the program can reach is in `wit/codemode.wit`:
 //! tool calls go out through `tools.dispatch`, and events (logs, then one
 //! final value or error) come back as JSON lines on stdout. This crate owns
 //! the JavaScript side of that contract; limits (fuel, memory, deadline,
@@ -11,18 +12,20 @@
 mod bridge;
 mod console;
 mod driver;
+mod engine;
 mod failure;
 mod inspect;
 mod json;
 mod libc;
 mod output;
 mod program;
+mod random;
 mod truncate;
 
 // The generated glue is the crate's only FFI edge, hence the only `unsafe`.
 #[allow(unsafe_code, missing_docs, clippy::all)]
 mod bindings {
-    wit_bindgen::generate!({ path: "../wit", world: "sandbox" });
+    wit_bindgen::generate!({ path: "../wit", world: "initializable" });
     use super::Sandbox;
     export!(Sandbox);
 }
@@ -34,5 +37,11 @@ struct Sandbox;
 impl Guest for Sandbox {
     fn run(source: String, options: RunOptions) {
         driver::run(&source, &options);
+    }
+}
+
+impl bindings::Guest for Sandbox {
+    fn wizer_initialize() {
+        engine::initialize();
     }
 }

@@ -1,12 +1,13 @@
-// The JavaScript half of the tool bridge, evaluated once per context before
-// the program. It is an arrow that receives the native functions and returns
-// the guest's private API; nothing here is reachable from the program except
-// the tool functions, the namespaces and `ToolError`.
+// The JavaScript half of the tool bridge, evaluated once when the engine is
+// built (into the pre-initialized snapshot). It is an arrow that receives the
+// native `startCall` and returns the guest's private API, whose `bind`
+// installs one execution's tools; nothing here is reachable from the program
+// except the tool functions, the namespaces and `ToolError`.
 //
-// Every built-in it relies on is captured here, before the program runs, so a
+// Every built-in it relies on is captured here, before any program runs, so a
 // program that overwrites `JSON`, `Promise` or prototypes cannot break the
 // bridge or the envelope.
-(startCall, tools) => {
+(startCall) => {
   "use strict";
   const { create, defineProperty, freeze } = Object;
   const PromiseCtor = Promise;
@@ -55,37 +56,42 @@
       `${server}.${name} is not a tool; ${server} has: ${names.length ? names.join(", ") : "no tools"}`, null));
   }
 
-  const namespaces = create(null);
-  for (let index = 0; index < tools.length; index++) {
-    const { namespace, name } = tools[index];
-    // A named function, so stack traces and `fn.name` read naturally.
-    const fn = { [name](args) { return call(index, namespace, name, args); } }[name];
-    if (namespace == null) {
-      globals[name] = fn;
-    } else {
-      (namespaces[namespace] ??= create(null))[name] = fn;
+  // Installs the execution's tools: functions on namespace objects (or
+  // globals), as the host listed them.
+  function bind(tools) {
+    const namespaces = create(null);
+    for (let index = 0; index < tools.length; index++) {
+      const { namespace, name } = tools[index];
+      // A named function, so stack traces and `fn.name` read naturally.
+      const fn = { [name](args) { return call(index, namespace, name, args); } }[name];
+      if (namespace == null) {
+        globals[name] = fn;
+      } else {
+        (namespaces[namespace] ??= create(null))[name] = fn;
+      }
     }
-  }
-  for (const namespace in namespaces) {
-    const target = namespaces[namespace];
-    const names = [];
-    for (const name in target) names.push(name);
-    const unknown = unknownTool(namespace, names);
-    // Unknown members become functions that reject with `unknown_tool`, so a
-    // misspelt tool is a catchable ToolError rather than a TypeError. `then`
-    // and symbols stay undefined so the namespace is not mistaken for a
-    // thenable or an iterable.
-    globals[namespace] = new ProxyCtor(freeze(target), {
-      get(t, key) {
-        if (typeof key === "symbol" || key in t || key === "then" || key === "toJSON") return t[key];
-        return unknown(key);
-      },
-    });
+    for (const namespace in namespaces) {
+      const target = namespaces[namespace];
+      const names = [];
+      for (const name in target) names.push(name);
+      const unknown = unknownTool(namespace, names);
+      // Unknown members become functions that reject with `unknown_tool`, so a
+      // misspelt tool is a catchable ToolError rather than a TypeError. `then`
+      // and symbols stay undefined so the namespace is not mistaken for a
+      // thenable or an iterable.
+      globals[namespace] = new ProxyCtor(freeze(target), {
+        get(t, key) {
+          if (typeof key === "symbol" || key in t || key === "then" || key === "toJSON") return t[key];
+          return unknown(key);
+        },
+      });
+    }
   }
   globals.ToolError = ToolError;
 
   return freeze({
     ToolError,
+    bind,
     settle(id, value) {
       const p = pending[id];
       delete pending[id];

@@ -17,6 +17,7 @@ mod limits;
 mod mcp;
 mod python_sdk;
 mod serve;
+mod snapshot;
 mod support;
 mod tools;
 mod upstream;

@@ -1,0 +1,90 @@
+//! The engine every execution starts from, built once: the QuickJS runtime,
+//! a context with all its intrinsics, the built-ins captured for rendering,
+//! `console`, the bridge's JavaScript glue with `ToolError`, and a
+//! reseedable `Math.random`.
+//!
+//! `scripts/build-guest.sh` builds it ahead of time: it calls the
+//! `wizer-initialize` export under Wizer and snapshots linear memory into
+//! the shipped component, so every instance starts with the engine ready
+//! and an execution pays only for its program and its tool namespaces. A
+//! guest that was not pre-initialized builds the engine on first use, the
+//! same way.
+//!
+//! Nothing the snapshot froze leaks between executions: each execution is a
+//! fresh instance of the snapshot, never a used one, and the only state
+//! QuickJS seeded from the clock at init that a program can observe
+//! (`Math.random`) is reseeded per execution by [`random`].
+
+use crate::bridge::Glue;
+use crate::inspect::Intrinsics;
+use crate::{console, random};
+use rquickjs::{Context, Ctx, JsLifetime, Persistent, Runtime};
+use std::cell::{Cell, OnceCell};
+use std::rc::Rc;
+
+/// What every execution reuses from the context, by handle.
+#[derive(Clone)]
+pub struct Kit<'js> {
+    /// Built-ins captured before any program ran.
+    pub js: Intrinsics<'js>,
+    /// The bridge's JavaScript half.
+    pub glue: Glue<'js>,
+    /// Longest console message of the current execution, in bytes.
+    pub console_budget: Rc<Cell<usize>>,
+}
+
+// SAFETY: `Kit` holds only `'js`-bound handles (through `Intrinsics` and
+// `Glue`) and `'static` data, so changing `'js` changes nothing else; this
+// is the impl rquickjs's `JsLifetime` derive would write.
+#[allow(unsafe_code)]
+unsafe impl<'js> JsLifetime<'js> for Kit<'js> {
+    type Changed<'to> = Kit<'to>;
+}
+
+struct Engine {
+    runtime: Runtime,
+    context: Context,
+    kit: Persistent<Kit<'static>>,
+}
+
+thread_local! {
+    static ENGINE: OnceCell<Engine> = const { OnceCell::new() };
+}
+
+/// Builds the engine if it is not built yet: the `wizer-initialize` export.
+pub fn initialize() {
+    ENGINE.with(|engine| {
+        engine.get_or_init(build);
+    });
+}
+
+/// Runs `f` in the engine's context with the kit, the engine's heap capped
+/// at `memory_limit` bytes and `Math.random` freshly seeded.
+pub fn with<R>(memory_limit: u64, f: impl for<'js> FnOnce(&Ctx<'js>, Kit<'js>) -> R) -> R {
+    ENGINE.with(|engine| {
+        let engine = engine.get_or_init(build);
+        engine.runtime.set_memory_limit(usize::try_from(memory_limit).unwrap_or(usize::MAX));
+        random::reseed();
+        engine.context.with(|ctx| {
+            let kit = engine.kit.clone().restore(&ctx).expect("the kit belongs to this runtime");
+            f(&ctx, kit)
+        })
+    })
+}
+
+fn build() -> Engine {
+    let runtime = Runtime::new().expect("the engine starts");
+    let context = Context::full(&runtime).expect("the context starts");
+    let kit = context.with(|ctx| {
+        let js = Intrinsics::capture(&ctx).expect("built-ins are present");
+        random::install(&ctx).expect("Math.random installs");
+        let console_budget = Rc::new(Cell::new(0));
+        console::install(&ctx, &js, console_budget.clone()).expect("console installs");
+        let glue = Glue::install(&ctx).expect("the bridge installs");
+        Persistent::save(&ctx, Kit { js, glue, console_budget })
+    });
+    // What init left behind would otherwise be collected by the first
+    // execution, in every execution.
+    runtime.run_gc();
+    Engine { runtime, context, kit }
+}
