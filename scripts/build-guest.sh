@@ -16,7 +16,11 @@ cd "$(dirname "$0")/.."
 export RQUICKJS_SYS_NO_WASI_SDK=1
 export CC_wasm32_wasip2="${CC_wasm32_wasip2:-clang-19}"
 export AR_wasm32_wasip2="${AR_wasm32_wasip2:-llvm-ar-19}"
-export CFLAGS_wasm32_wasip2="${CFLAGS_wasm32_wasip2:---target=wasm32-wasi}"
+# QuickJS is C: let it use the Wasm features Wasmtime has (bulk memory for
+# memcpy/memset, non-trapping float conversion, sign extension), and compile
+# its internal assertions out (NDEBUG), as a release build of QuickJS does.
+# Together they cut the fuel of a compute loop by about 15%.
+export CFLAGS_wasm32_wasip2="${CFLAGS_wasm32_wasip2:---target=wasm32-wasi -mbulk-memory -mnontrapping-fptoint -msign-ext -DNDEBUG}"
 
 cargo build -p codemode-guest --target wasm32-wasip2 --profile guest
 cargo build -p codemode-snapshot

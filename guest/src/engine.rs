@@ -63,7 +63,16 @@ pub fn initialize() {
 pub fn with<R>(memory_limit: u64, f: impl for<'js> FnOnce(&Ctx<'js>, Kit<'js>) -> R) -> R {
     ENGINE.with(|engine| {
         let engine = engine.get_or_init(build);
-        engine.runtime.set_memory_limit(usize::try_from(memory_limit).unwrap_or(usize::MAX));
+        let memory_limit = usize::try_from(memory_limit).unwrap_or(usize::MAX);
+        engine.runtime.set_memory_limit(memory_limit);
+        // Reference counting frees most garbage at once; the cycle collector
+        // walks every live object. Its default first threshold (1.5 times
+        // the snapshot's small heap) makes a program that builds a large
+        // structure, such as a big tool result, collect again and again
+        // while it grows. An execution is short and bounded by its limit,
+        // so the first collection waits for an eighth of it; QuickJS then
+        // rescales the threshold from what survives, as usual.
+        engine.runtime.set_gc_threshold(memory_limit / 8);
         random::reseed();
         engine.context.with(|ctx| {
             let kit = engine.kit.clone().restore(&ctx).expect("the kit belongs to this runtime");

@@ -11,7 +11,7 @@
 //! top of these. This is the crate's FFI edge, so it may use `unsafe`.
 #![allow(unsafe_code)]
 
-use core::ffi::{c_char, c_int, c_uint, c_void};
+use core::ffi::{c_char, c_int, c_void};
 
 /// The sandbox has no environment.
 #[unsafe(no_mangle)]
@@ -86,10 +86,4 @@ pub extern "C" fn __lseek(_fd: c_int, _offset: i64, _whence: c_int) -> i64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn close(_fd: c_int) -> c_int {
     0
-}
-
-/// A failed QuickJS assertion ends the instance; the host reports the trap.
-#[unsafe(no_mangle)]
-pub extern "C" fn __assert_fail(_expr: *const c_char, _file: *const c_char, _line: c_uint, _func: *const c_char) -> ! {
-    core::arch::wasm32::unreachable()
 }

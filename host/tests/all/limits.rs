@@ -79,6 +79,19 @@ async fn a_smaller_memory_limit_is_honoured() {
     assert!(envelope.receipt.peak_memory_bytes <= 16 << 20);
 }
 
+/// The cycle collector waits for an eighth of the limit before its first
+/// pass (`guest/src/engine.rs`), never for the limit itself: 64 MiB of
+/// cyclic garbage fits in a 16 MiB sandbox.
+#[tokio::test]
+async fn cyclic_garbage_is_collected_within_the_limit() {
+    let mut limits = Limits::default();
+    limits.memory = 16 << 20;
+    let source =
+        "for (let i = 0; i < 4096; i++) { const a = { pad: 'x'.repeat(1 << 14) }; a.self = a; }\nreturn 'done'";
+    let envelope = run_with(source, Arc::new(echo()), &limits).await;
+    assert_eq!(envelope.value, serde_json::json!("done"), "{:?}", envelope.error);
+}
+
 #[tokio::test]
 async fn unbounded_recursion_overflows_the_stack() {
     ends_with("function f() { return f() + 1; }\nreturn f();", &Limits::default(), Stack).await;
