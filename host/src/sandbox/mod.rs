@@ -13,6 +13,8 @@ mod cache;
 mod engine;
 mod outcome;
 mod output;
+#[cfg(test)]
+mod reuse_tests;
 mod store;
 
 use crate::bridge::Bridge;
@@ -28,7 +30,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use store::{MemoryLimiter, State};
-use wasmtime::{Store, UpdateDeadline};
+use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
@@ -107,7 +109,7 @@ impl ExecutorBuilder {
             max_sandboxes: self.max_sandboxes,
             cache_dir: self.cache.resolve(),
         };
-        let built = engine::build(&settings)?;
+        let built = engine::build(&settings, engine::GUEST_WASM)?;
         engine::start_epoch_ticker(&built.engine)?;
         let inner =
             Inner { pre: built.pre, limits: self.limits, max_memory: self.max_memory, from_cache: built.from_cache };
@@ -203,13 +205,7 @@ impl Executor {
         // `check` has verified the limit fits in memory addressable here.
         let memory = MemoryLimiter::new(limits.memory as usize);
         let state = State { wasi, table: Default::default(), memory, bridge };
-        let mut store = Store::new(self.inner.pre.engine(), state);
-        store.limiter(|s| &mut s.memory);
-        store.set_fuel(limits.fuel).map_err(|e| Error::new(ErrorKind::Internal, format!("setting fuel: {e}")))?;
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            Ok(if Instant::now() >= deadline { UpdateDeadline::Interrupt } else { UpdateDeadline::Yield(1) })
-        });
+        let mut store = new_store(self.inner.pre.engine(), state, limits.fuel, deadline)?;
 
         let pre = &self.inner.pre;
         let run = async {
@@ -240,6 +236,20 @@ impl Executor {
             Err(error) => Envelope::failed(error, captured.logs, receipt),
         })
     }
+}
+
+/// The store of one execution, its limits in force before the guest's first
+/// instruction: `fuel`, the memory limiter in `state`, and `deadline` for
+/// CPU-bound code.
+fn new_store(engine: &Engine, state: State, fuel: u64, deadline: Instant) -> Result<Store<State>, Error> {
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.memory);
+    store.set_fuel(fuel).map_err(|e| Error::new(ErrorKind::Internal, format!("setting fuel: {e}")))?;
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| {
+        Ok(if Instant::now() >= deadline { UpdateDeadline::Interrupt } else { UpdateDeadline::Yield(1) })
+    });
+    Ok(store)
 }
 
 enum RunError {
