@@ -29,14 +29,16 @@
 //!
 //! A relative `--json` path is taken from the repository root.
 
+mod common;
+
 use anyhow::{Context, Result, bail, ensure};
 use codemode::{
     Envelope, Executor, InProcessTools, ToolCallError, ToolCallErrorKind, ToolOutput, ToolProvider, ToolSpec,
 };
-use serde::{Deserialize, Serialize};
+use common::{Machine, Manifest, Workload, check_shared_copy, load_orders, read_program};
+use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -69,8 +71,7 @@ fn run_all() -> Result<()> {
     let bench_dir = repo.join("bench");
     check_shared_copy(&bench_dir, &repo.join("../shared/bench"))?;
 
-    let manifest: Manifest =
-        serde_json::from_slice(&read(&bench_dir.join("workloads.json"))?).context("parsing bench/workloads.json")?;
+    let manifest = Manifest::load(&bench_dir)?;
     options.check_filters(&manifest)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
@@ -206,32 +207,6 @@ impl Options {
     }
 }
 
-#[derive(Deserialize)]
-struct Manifest {
-    data: ManifestData,
-    workloads: Vec<Workload>,
-}
-
-#[derive(Deserialize)]
-struct ManifestData {
-    orders: OrdersData,
-}
-
-#[derive(Deserialize)]
-struct OrdersData {
-    generator: String,
-    sha256: String,
-}
-
-#[derive(Deserialize, Clone)]
-struct Workload {
-    id: String,
-    name: String,
-    program: String,
-    tools: Vec<String>,
-    expected: Value,
-}
-
 /// (warm-up, timed) executions per workload, sized so that the full run
 /// stays within about two minutes on a busy 2-core machine (about one
 /// minute when it is idle).
@@ -253,28 +228,6 @@ struct Report {
     workloads: Vec<WorkloadResult>,
     memory: Vec<MemoryResult>,
     throughput: Vec<ThroughputResult>,
-}
-
-#[derive(Serialize)]
-struct Machine {
-    date: String,
-    cpu: String,
-    cores: usize,
-}
-
-impl Machine {
-    fn read() -> Self {
-        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-        let cpu = cpuinfo
-            .lines()
-            .find_map(|l| l.strip_prefix("model name")?.split_once(':').map(|(_, v)| v.trim().to_owned()))
-            .unwrap_or_else(|| "unknown CPU".into());
-        Self {
-            date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-            cpu,
-            cores: std::thread::available_parallelism().map_or(1, usize::from),
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -351,40 +304,6 @@ fn provider(names: &[String], orders: Option<&Arc<Box<RawValue>>>) -> Result<Arc
         };
     }
     Ok(Arc::new(tools))
-}
-
-/// Generates the orders data set if missing and checks it byte for byte
-/// (by sha256) against `workloads.json`.
-fn load_orders(repo: &Path, bench_dir: &Path, data: &OrdersData) -> Result<Arc<Box<RawValue>>> {
-    let path = repo.join("target/bench/orders.json");
-    if !path.exists() {
-        let generator = bench_dir.join(&data.generator);
-        let output = std::process::Command::new("python3")
-            .arg(&generator)
-            .arg(&path)
-            .output()
-            .with_context(|| format!("running python3 {}", generator.display()))?;
-        ensure!(
-            output.status.success(),
-            "python3 {} {} failed ({}):\n{}",
-            generator.display(),
-            path.display(),
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let bytes = read(&path)?;
-    let digest: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    ensure!(
-        digest == data.sha256,
-        "{} has sha256 {digest}, but workloads.json expects {}; delete the file to regenerate it, \
-         and check bench/{} if the mismatch persists",
-        path.display(),
-        data.sha256,
-        data.generator
-    );
-    let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
-    Ok(Arc::new(RawValue::from_string(text).with_context(|| format!("{} is not JSON", path.display()))?))
 }
 
 #[derive(Serialize)]
@@ -494,47 +413,4 @@ async fn throughput(
     }
     let seconds = started.elapsed().as_secs_f64();
     Ok(ThroughputResult { concurrency, executions, seconds, per_second: executions as f64 / seconds })
-}
-
-fn read_program(bench_dir: &Path, workload: &Workload) -> Result<String> {
-    let path = bench_dir.join(&workload.program);
-    std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
-}
-
-fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
-}
-
-/// Where the canonical workloads sit beside the repo (as on CI), the
-/// vendored copies must match them byte for byte, or the figures would not
-/// compare with the peers' figures.
-fn check_shared_copy(vendored: &Path, shared: &Path) -> Result<()> {
-    if !shared.is_dir() {
-        return Ok(());
-    }
-    let mut files: Vec<PathBuf> = ["README.md", "workloads.json", "gen_orders.py"].map(PathBuf::from).into();
-    for dir in [vendored, shared] {
-        for entry in std::fs::read_dir(dir.join("programs")).with_context(|| format!("listing {}", dir.display()))? {
-            let program = Path::new("programs").join(entry?.file_name());
-            if !files.contains(&program) {
-                files.push(program);
-            }
-        }
-    }
-    let differing: Vec<String> = files
-        .iter()
-        .filter(|f| std::fs::read(vendored.join(f)).ok() != std::fs::read(shared.join(f)).ok())
-        .map(|f| f.display().to_string())
-        .collect();
-    if !differing.is_empty() {
-        let rule = "!".repeat(78);
-        eprintln!("{rule}");
-        eprintln!("WARNING: bench/ differs from {}:", shared.display());
-        for file in &differing {
-            eprintln!("    {file}");
-        }
-        eprintln!("The figures below are NOT for the standard workloads. Copy them again.");
-        eprintln!("{rule}");
-    }
-    Ok(())
 }
