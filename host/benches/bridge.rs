@@ -1,14 +1,17 @@
 //! The cost of a tool call through the bridge, and of `codemode demo`.
 //!
-//! - **per call**: a program makes N sequential calls of one demo tool; the
-//!   p50 of its execution time, minus the p50 of the same program making no
-//!   call, divided by N, is the cost of one call. Measured against the demo
-//!   tools in-process (`codemode_demo::tools::call` behind
-//!   `InProcessTools`, under the catalog's names) and against the demo
+//! - **per call**: a program makes N sequential calls of one tool; the p50 of
+//!   its execution time, minus the p50 of the same program making no call,
+//!   divided by N, is the cost of one call, guest and host together. The
+//!   guest's share shows as its fuel per call (fuel is deterministic), so a
+//!   change in the host's cost is one that leaves the fuel where it was.
+//!   Measured against the demo tools in-process (`codemode_demo::tools::call`
+//!   behind `InProcessTools`, under the catalog's names) and against the demo
 //!   server over stdio (`McpTools`: argument validation, MCP over a pipe,
-//!   result mapping). Two tools: `get_today` (a tiny result) and
-//!   `aggregate_orders` grouped by customer (a scan of every order, ~50 groups
-//!   back).
+//!   result mapping). Three tools: `echo` (in-process only: it returns its
+//!   argument, so the call is all bridge, the W3/W4 call), `get_today` (a
+//!   tiny result) and `aggregate_orders` grouped by customer (a scan of every
+//!   order, ~50 groups back).
 //! - **demo**: `codemode demo` end to end, the binary this bench was built
 //!   with (release), spawned until it exits: p50 over the runs.
 //!
@@ -19,14 +22,18 @@
 use anyhow::{Context, Result, ensure};
 use codemode::catalog::{Catalog, ServerTools};
 use codemode::config::{Config, ServerConfig, ServerOptions, Transport};
-use codemode::{Executor, InProcessTools, McpTools, ToolCallError, ToolCallErrorKind, ToolProvider};
+use codemode::{Executor, InProcessTools, McpTools, ToolCallError, ToolCallErrorKind, ToolProvider, ToolSpec};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The tools timed, with their arguments.
-const CALLS: [(&str, &str); 2] =
-    [("get_today", "{}"), ("aggregate_orders", r#"{ region: "EU", group_by: ["customer_id"] }"#)];
+/// The tools timed, with their arguments, and whether the demo server has
+/// them (`echo` is the bench's own).
+const CALLS: [(&str, &str, bool); 3] = [
+    ("echo", "i", false),
+    ("get_today", "{}", true),
+    ("aggregate_orders", r#"{ region: "EU", group_by: ["customer_id"] }"#, true),
+];
 
 fn main() -> ExitCode {
     match run() {
@@ -48,10 +55,11 @@ fn run() -> Result<()> {
         let stdio = Arc::new(McpTools::connect(&demo_config()).await?);
         let providers: [(&str, Arc<dyn ToolProvider>); 2] = [("in-process", in_process()), ("stdio", stdio.clone())];
         println!("per tool call, p50 (N = {calls} sequential calls per program, {runs} programs)");
-        for (tool, args) in CALLS {
-            for (label, provider) in &providers {
-                let per_call = per_call(&executor, provider, tool, args, calls, runs).await?;
-                println!("  {tool:<17} {label:<11} {:>9.1} µs", per_call.as_secs_f64() * 1e6);
+        println!("  {:<17} {:<11} {:>12} {:>16}", "tool", "provider", "time", "guest fuel");
+        for (tool, args, served) in CALLS {
+            for (label, provider) in providers.iter().take(if served { 2 } else { 1 }) {
+                let (time, fuel) = per_call(&executor, provider, tool, args, calls, runs).await?;
+                println!("  {tool:<17} {label:<11} {:>9.1} µs {fuel:>16}", time.as_secs_f64() * 1e6);
             }
         }
         stdio.shutdown().await;
@@ -74,11 +82,13 @@ fn demo_config() -> Config {
     Config { servers: vec![server], ..Config::default() }
 }
 
-/// The demo tools in-process, named as the catalog names them.
+/// The demo tools in-process, named as the catalog names them, and
+/// `demo.echo`.
 fn in_process() -> Arc<dyn ToolProvider> {
     let tools = codemode_demo::tools::tool_list();
     let catalog = Catalog::new(&[ServerTools { server: "demo", instructions: None, tools: &tools }]);
-    let mut provider = InProcessTools::new();
+    let mut provider =
+        InProcessTools::new().tool(ToolSpec::new(Some("demo"), "echo"), |args| async move { Ok(args.into()) });
     for (spec, tool) in catalog.specs().iter().zip(&catalog.namespaces()[0].tools) {
         let original = tool.original.clone();
         provider = provider.tool(spec.clone(), move |args| {
@@ -91,7 +101,8 @@ fn in_process() -> Arc<dyn ToolProvider> {
     Arc::new(provider)
 }
 
-/// The cost of one call of `tool`, as described in the module header.
+/// The cost of one call of `tool` (time, guest fuel), as described in the
+/// module header.
 async fn per_call(
     executor: &Executor,
     provider: &Arc<dyn ToolProvider>,
@@ -99,9 +110,10 @@ async fn per_call(
     args: &str,
     calls: u32,
     runs: usize,
-) -> Result<Duration> {
+) -> Result<(Duration, u64)> {
     let program = |n: u32| format!("for (let i = 0; i < {n}; i++) await demo.{tool}({args}); return {n};");
     let mut p50s = Vec::new();
+    let mut fuel = Vec::new();
     for n in [0, calls] {
         let source = program(n);
         let mut times = Vec::new();
@@ -112,11 +124,13 @@ async fn per_call(
             // The first run is a warm-up.
             if run > 0 {
                 times.push(start.elapsed());
+            } else {
+                fuel.push(envelope.receipt.fuel_used);
             }
         }
         p50s.push(p50(times));
     }
-    Ok(p50s[1].saturating_sub(p50s[0]) / calls)
+    Ok((p50s[1].saturating_sub(p50s[0]) / calls, fuel[1].saturating_sub(fuel[0]) / u64::from(calls)))
 }
 
 /// One run of `codemode demo`.

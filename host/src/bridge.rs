@@ -1,19 +1,29 @@
 //! The host side of the WIT `tools` interface: takes each batch of calls
 //! from the guest, enforces the tool-call quota and the concurrency cap,
-//! runs the calls concurrently on the tokio runtime, and hands completions
-//! back as they arrive.
+//! runs the calls, and hands completions back as they arrive.
 //!
-//! Calls run as spawned tasks so they make progress while the guest runs
-//! JavaScript; every task is aborted when the execution ends, whatever the
-//! reason, because the bridge owns them and aborts them on drop.
+//! A call is polled once right where the guest hands it over, holding a
+//! permit of the cap. In-process tools usually finish on that poll, and then
+//! the call costs no task, no thread hop and no fiber switch: `dispatch`
+//! returns without ever suspending the guest. A call still pending after its
+//! first poll moves, with its permit, into a spawned task so that it makes
+//! progress while the guest runs JavaScript; so does a call that finds the
+//! cap reached, which waits for a permit before it is first polled. The
+//! bridge owns those tasks and aborts them on drop, so no call outlives its
+//! execution, whatever the reason the execution ended.
+//!
+//! A tool that panics fails its call as `unavailable`, on the first poll as
+//! in its task.
 
-use crate::tools::{ToolCallError, ToolCallErrorKind, ToolProvider, ToolSpec};
+use crate::tools::{ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput, ToolProvider, ToolSpec};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
+use std::any::Any;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
@@ -24,10 +34,13 @@ pub struct Bridge {
     provider: Arc<dyn ToolProvider>,
     specs: Arc<[ToolSpec]>,
     quota: u32,
+    /// One permit per call allowed to run at once; a call holds one from its
+    /// first poll until it finishes.
     permits: Arc<Semaphore>,
     /// Calls the program made, including refused ones.
     pub calls_made: u32,
-    /// Completions known without waiting (refused calls).
+    /// Completions known without waiting: refused calls and calls that
+    /// finished on their first poll.
     ready: Vec<Completion>,
     running: FuturesUnordered<Running>,
 }
@@ -48,8 +61,8 @@ impl Bridge {
 
     fn start(&mut self, call: Call) {
         self.calls_made = self.calls_made.saturating_add(1);
-        let refuse =
-            |kind, message: String| Completion { id: call.id, outcome: Err(to_wit(ToolCallError::new(kind, message))) };
+        let id = call.id;
+        let refuse = |kind, message: String| completion(id, Err(ToolCallError::new(kind, message)));
         if self.calls_made > self.quota {
             let message = format!("this execution may make at most {} tool calls", self.quota);
             return self.ready.push(refuse(ToolCallErrorKind::QuotaExceeded, message));
@@ -65,14 +78,31 @@ impl Bridge {
                 return self.ready.push(refuse(ToolCallErrorKind::InvalidArguments, message));
             }
         };
-        let future = self.provider.call(spec, arguments);
-        let permits = self.permits.clone();
-        let task = tokio::spawn(async move {
-            // The semaphore is never closed, so acquiring only waits.
-            let _permit = permits.acquire_owned().await;
-            future.await
-        });
-        self.running.push(Running { id: call.id, task });
+        // A call that finds the cap reached is not polled until a running
+        // one ends and hands it a permit.
+        let permit = self.permits.clone().try_acquire_owned().ok();
+        let future = match catch_unwind(AssertUnwindSafe(|| self.provider.call(spec, arguments))) {
+            Ok(future) => future,
+            Err(panic) => return self.ready.push(completion(id, Err(panicked(panic)))),
+        };
+        let task = match permit {
+            Some(permit) => match first_poll(future) {
+                Ok(result) => return self.ready.push(completion(id, result)),
+                Err(future) => tokio::spawn(async move {
+                    let _permit = permit;
+                    future.await
+                }),
+            },
+            None => {
+                let permits = self.permits.clone();
+                tokio::spawn(async move {
+                    // The semaphore is never closed, so acquiring only waits.
+                    let _permit = permits.acquire_owned().await;
+                    future.await
+                })
+            }
+        };
+        self.running.push(Running { id, task });
     }
 }
 
@@ -94,10 +124,24 @@ impl Host for Bridge {
     }
 }
 
-/// One call in flight; aborts its task when dropped unfinished.
+/// Polls a call once, here: its result, or the call back if it is pending.
+///
+/// The waker is a no-op because a pending call is handed to a task, whose
+/// own poll registers the waker that matters; no wake-up is lost.
+fn first_poll(mut future: ToolFuture) -> Result<Result<ToolOutput, ToolCallError>, ToolFuture> {
+    let mut cx = Context::from_waker(Waker::noop());
+    match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
+        Ok(Poll::Ready(result)) => Ok(result),
+        Ok(Poll::Pending) => Err(future),
+        Err(panic) => Ok(Err(panicked(panic))),
+    }
+}
+
+/// One call in flight in its own task; aborts the task when dropped
+/// unfinished.
 struct Running {
     id: u32,
-    task: JoinHandle<Result<crate::tools::ToolOutput, ToolCallError>>,
+    task: JoinHandle<Result<ToolOutput, ToolCallError>>,
 }
 
 impl Future for Running {
@@ -106,14 +150,14 @@ impl Future for Running {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Completion> {
         let id = self.id;
         Pin::new(&mut self.task).poll(cx).map(|joined| {
-            let outcome = match joined {
-                Ok(Ok(output)) => Ok(output.into_string()),
-                Ok(Err(error)) => Err(to_wit(error)),
-                Err(e) => {
-                    Err(to_wit(ToolCallError::new(ToolCallErrorKind::Unavailable, format!("the tool failed: {e}"))))
-                }
-            };
-            Completion { id, outcome }
+            let result = joined.unwrap_or_else(|e| {
+                Err(match e.try_into_panic() {
+                    Ok(panic) => panicked(panic),
+                    // Only `Drop` aborts the task, and then nobody polls it.
+                    Err(e) => ToolCallError::new(ToolCallErrorKind::Unavailable, format!("the tool failed: {e}")),
+                })
+            });
+            completion(id, result)
         })
     }
 }
@@ -122,6 +166,19 @@ impl Drop for Running {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+fn completion(id: u32, result: Result<ToolOutput, ToolCallError>) -> Completion {
+    Completion { id, outcome: result.map(ToolOutput::into_string).map_err(to_wit) }
+}
+
+/// The error of a call whose tool panicked, with the panic's message.
+fn panicked(panic: Box<dyn Any + Send>) -> ToolCallError {
+    let message = match panic.downcast_ref::<&str>() {
+        Some(message) => message,
+        None => panic.downcast_ref::<String>().map_or("(no message)", String::as_str),
+    };
+    ToolCallError::new(ToolCallErrorKind::Unavailable, format!("the tool panicked: {message}"))
 }
 
 fn to_wit(error: ToolCallError) -> CallError {

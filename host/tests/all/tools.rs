@@ -2,7 +2,7 @@
 //! quota and the cap, and failures as catchable `ToolError`s.
 
 use crate::support::{echo, failure, run_with};
-use codemode::{InProcessTools, Limits, ToolCallError, ToolCallErrorKind, ToolSpec};
+use codemode::{InProcessTools, Limits, ToolCallError, ToolCallErrorKind, ToolOutput, ToolSpec};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -119,14 +119,6 @@ async fn calls_beyond_the_quota_are_refused() {
 }
 
 #[tokio::test]
-async fn a_panicking_tool_is_an_error_not_a_crash() {
-    let tools = InProcessTools::new().tool(ToolSpec::new(None, "boom"), |_| async { panic!("tool bug") });
-    let envelope =
-        run_with("try { await boom(); } catch (e) { return e.code; }", Arc::new(tools), &Limits::default()).await;
-    assert_eq!(envelope.value, json!("unavailable"));
-}
-
-#[tokio::test]
 async fn unserializable_arguments_are_rejected_in_the_guest() {
     let source = "try { await echo({ n: 1n }); } catch (e) { return [e.code, e.tool]; }";
     let envelope = run_with(source, Arc::new(echo()), &Limits::default()).await;
@@ -146,4 +138,135 @@ async fn promise_race_takes_the_first_completion() {
     let envelope = run_with("return await Promise.race([slow(), fast()]);", Arc::new(tools), &Limits::default()).await;
     assert_eq!(envelope.value, json!("fast"));
     assert!(envelope.receipt.duration_ms < 10_000.0);
+}
+
+/// In-process tools usually finish on their first poll, which the bridge
+/// makes in place; only a call still pending after it gets a task.
+#[tokio::test]
+async fn a_call_gets_a_task_only_when_it_is_pending() {
+    let alive = || tokio::runtime::Handle::current().metrics().num_alive_tasks();
+    let tools = InProcessTools::new()
+        .tool(ToolSpec::new(None, "ready"), move |_| async move { Ok(json!(alive()).into()) })
+        .tool(ToolSpec::new(None, "later"), move |_| async move {
+            tokio::task::yield_now().await;
+            Ok(json!(alive()).into())
+        });
+    let envelope = run_with("return [await ready(), await later()];", Arc::new(tools), &Limits::default()).await;
+    let Some([ready, later]) = envelope.value.as_array().map(|v| [v[0].as_u64(), v[1].as_u64()]) else {
+        panic!("{:?}", envelope.error)
+    };
+    assert_eq!(later, ready.map(|n| n + 1), "the pending call runs in a task of its own, the ready one does not");
+}
+
+/// A tool `work.run({ wait })` that records how many calls ran at once;
+/// with `wait` it stays pending for 5 ms, without it it is ready at once.
+fn mixed_tools() -> (InProcessTools, Arc<AtomicUsize>) {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let max_seen = Arc::new(AtomicUsize::new(0));
+    let (now, max) = (in_flight.clone(), max_seen.clone());
+    let tools = InProcessTools::new().tool(ToolSpec::new(Some("work"), "run"), move |args| {
+        let (now, max) = (now.clone(), max.clone());
+        async move {
+            let current = now.fetch_add(1, Ordering::SeqCst) + 1;
+            max.fetch_max(current, Ordering::SeqCst);
+            if args["wait"] == json!(true) {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            now.fetch_sub(1, Ordering::SeqCst);
+            Ok(args.into())
+        }
+    });
+    (tools, max_seen)
+}
+
+#[tokio::test]
+async fn the_cap_counts_calls_that_finish_at_once_and_calls_that_wait() {
+    let (tools, max_seen) = mixed_tools();
+    let mut limits = Limits::default();
+    limits.max_concurrent_calls = 2;
+    // Two waiting calls hold both permits, so the ready calls behind them
+    // must wait too rather than run in place.
+    let source = "const r = await Promise.all(Array.from({ length: 30 }, (_, i) => work.run({ wait: i % 3 !== 2, i })));\n\
+                  return r.map((x) => x.i);";
+    let envelope = run_with(source, Arc::new(tools), &limits).await;
+    assert_eq!(envelope.value, json!((0..30).collect::<Vec<_>>()), "{:?}", envelope.error);
+    assert_eq!(max_seen.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_pending_call_is_cancelled_when_the_execution_ends() {
+    /// Flags its drop: the call's future was dropped, so the call was cancelled.
+    struct Cancelled(Arc<AtomicUsize>);
+    impl Drop for Cancelled {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let (started, cancelled) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (count, flag) = (started.clone(), cancelled.clone());
+    let tools = echo().tool(ToolSpec::new(None, "hang"), move |_| {
+        let (count, flag) = (count.clone(), Cancelled(flag.clone()));
+        async move {
+            let _flag = flag;
+            count.fetch_add(1, Ordering::SeqCst);
+            std::future::pending::<()>().await;
+            unreachable!()
+        }
+    });
+    // Both calls go out in one batch; the program returns once echo answers.
+    let envelope = run_with("hang(); return await echo(1);", Arc::new(tools), &Limits::default()).await;
+    assert_eq!(envelope.value, json!(1), "{:?}", envelope.error);
+    assert_eq!(started.load(Ordering::SeqCst), 1, "hang() was called");
+    // Aborting a task drops its future when the runtime next gets to it.
+    for _ in 0..500 {
+        if cancelled.load(Ordering::SeqCst) == 1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the pending call outlived its execution");
+}
+
+#[tokio::test]
+async fn calls_that_finish_at_once_still_meet_the_deadline() {
+    let mut limits = Limits::default();
+    limits.timeout = Duration::from_millis(300);
+    limits.max_tool_calls = u32::MAX;
+    let envelope = run_with("while (true) await echo(1);", Arc::new(echo()), &limits).await;
+    assert_eq!(failure(&envelope).0, codemode::ProgramErrorKind::Timeout);
+    assert!(envelope.receipt.tool_calls > 100, "{}", envelope.receipt.tool_calls);
+    assert!(envelope.receipt.duration_ms < 5_000.0, "{}", envelope.receipt.duration_ms);
+}
+
+#[tokio::test]
+async fn sequential_calls_beyond_the_quota_are_refused() {
+    let mut limits = Limits::default();
+    limits.max_tool_calls = 3;
+    let source = "const r = [];\n\
+                  for (let i = 0; i < 5; i++) { try { r.push(await echo(i)); } catch (e) { r.push(e.code); } }\n\
+                  return r;";
+    let envelope = run_with(source, Arc::new(echo()), &limits).await;
+    assert_eq!(envelope.value, json!([0, 1, 2, "quota_exceeded", "quota_exceeded"]), "{:?}", envelope.error);
+}
+
+/// A handler that panics before it even returns its future.
+fn panics_at_once(_: serde_json::Value) -> std::future::Ready<Result<ToolOutput, ToolCallError>> {
+    panic!("tool bug")
+}
+
+#[tokio::test]
+async fn a_panic_fails_the_call_wherever_the_tool_panics() {
+    let tools = InProcessTools::new()
+        .tool(ToolSpec::new(None, "before"), panics_at_once)
+        .tool(ToolSpec::new(None, "first"), |_| async { panic!("tool bug") })
+        .tool(ToolSpec::new(None, "later"), |_| async {
+            tokio::task::yield_now().await;
+            panic!("tool bug")
+        });
+    let source = "const r = [];\n\
+                  for (const f of [before, first, later]) { try { await f(); } catch (e) { r.push([e.code, e.message]); } }\n\
+                  return r;";
+    let envelope = run_with(source, Arc::new(tools), &Limits::default()).await;
+    let failed = json!(["unavailable", "the tool panicked: tool bug"]);
+    assert_eq!(envelope.value, json!([failed, failed, failed]), "{:?}", envelope.error);
 }
