@@ -1,25 +1,31 @@
-//! The guest side of `tools.dispatch`: tool functions record calls, the
-//! driver hands them to the host in one batch whenever the job queue runs
-//! dry, and each completion settles its own promise.
+//! The guest side of the WIT `tools` interface: a tool function starts its
+//! call with `tools.start` at once; a call that completed there settles
+//! right away, and the driver collects the others with `tools.wait`
+//! whenever the job queue runs dry.
 //!
 //! The promise bookkeeping lives in `prelude.js` (it is JavaScript's to
-//! own); this module keeps the calls not yet handed over and the count of
-//! calls in flight, which is how a stalled program is recognized.
+//! own); this module makes the host calls, turns outcomes into values or
+//! failures, and counts the calls in flight, which is how a stalled program
+//! is recognized.
 
-use crate::bindings::codemode::sandbox::tools::{self, Call, CallError, Failure};
+use crate::bindings::codemode::sandbox::tools::{self, Call, CallError, Failure, Outcome};
 use crate::bindings::exports::codemode::sandbox::program::ToolBinding;
 use rquickjs::context::EvalOptions;
 use rquickjs::{Array, Ctx, Function, Object, Value};
-
-/// The file name of the prelude's frames, which stack traces leave out.
-pub const PRELUDE_FILENAME: &str = "codemode:prelude";
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// The file name of the prelude's frames, which stack traces leave out.
+pub const PRELUDE_FILENAME: &str = "codemode:prelude";
+
+/// What the native half shares between its functions and the driver.
 #[derive(Default)]
-struct Queue {
-    next_id: u32,
-    unsent: Vec<Call>,
+struct Calls {
+    /// Calls started and not completed yet.
+    in_flight: usize,
+    /// The failure of the last call that failed at once, until the prelude
+    /// takes it (as `[code, message, details]`).
+    failure: Option<Failed>,
 }
 
 /// The bridge's JavaScript half, installed once per engine (see
@@ -32,33 +38,55 @@ pub struct Glue<'js> {
     fail: Function<'js>,
     /// The `ToolError` class, to recognize uncaught tool errors.
     pub tool_error: Object<'js>,
-    queue: Rc<RefCell<Queue>>,
+    calls: Rc<RefCell<Calls>>,
 }
 
 impl<'js> Glue<'js> {
     /// Evaluates the prelude, which installs `ToolError` as a global.
     pub fn install(ctx: &Ctx<'js>) -> rquickjs::Result<Self> {
-        let queue = Rc::new(RefCell::new(Queue::default()));
+        let calls = Rc::new(RefCell::new(Calls::default()));
+        // What `startCall` returns instead of a result: the call is still
+        // running, or it failed (`takeFailure` then tells how).
+        let (pending, failed) = (Object::new(ctx.clone())?, Object::new(ctx.clone())?);
         let start_call = {
-            let queue = queue.clone();
-            Function::new(ctx.clone(), move |tool: u32, arguments: String| {
-                let mut queue = queue.borrow_mut();
-                let id = queue.next_id;
-                queue.next_id += 1;
-                queue.unsent.push(Call { id, tool, arguments });
-                id
+            let (calls, pending, failed) = (calls.clone(), pending.clone(), failed.clone());
+            Function::new(ctx.clone(), move |ctx: Ctx<'js>, tool: u32, arguments: Value<'js>, id: u32| {
+                let arguments = json_text(arguments)?;
+                let Some(outcome) = tools::start(&Call { id, tool, arguments }) else {
+                    calls.borrow_mut().in_flight += 1;
+                    return Ok(pending.clone().into_value());
+                };
+                match result(&ctx, outcome) {
+                    Ok(value) => Ok(value),
+                    Err(NoValue::Failed(failure)) => {
+                        calls.borrow_mut().failure = Some(failure);
+                        Ok(failed.clone().into_value())
+                    }
+                    Err(NoValue::Threw) => Err(rquickjs::Error::Exception),
+                }
+            })?
+        };
+        let take_failure = {
+            let calls = calls.clone();
+            Function::new(ctx.clone(), move |ctx: Ctx<'js>| -> rquickjs::Result<Option<Array<'js>>> {
+                let Some((code, message, details)) = calls.borrow_mut().failure.take() else { return Ok(None) };
+                let fields = Array::new(ctx)?;
+                fields.set(0, code)?;
+                fields.set(1, message)?;
+                fields.set(2, details)?;
+                Ok(Some(fields))
             })?
         };
         let mut options = EvalOptions::default();
         options.filename = Some(PRELUDE_FILENAME.into());
         let prelude: Function = ctx.eval_with_options(include_str!("prelude.js"), options)?;
-        let api: Object = prelude.call((start_call,))?;
+        let api: Object = prelude.call((start_call, take_failure, pending, failed))?;
         Ok(Self {
             bind: api.get("bind")?,
             settle: api.get("settle")?,
             fail: api.get("fail")?,
             tool_error: api.get("ToolError")?,
-            queue,
+            calls,
         })
     }
 }
@@ -66,7 +94,6 @@ impl<'js> Glue<'js> {
 /// The bridge of one execution.
 pub struct Bridge<'js> {
     glue: Glue<'js>,
-    in_flight: usize,
 }
 
 impl<'js> Bridge<'js> {
@@ -84,7 +111,7 @@ impl<'js> Bridge<'js> {
             list.set(i, entry)?;
         }
         glue.bind.call::<_, ()>((list,))?;
-        Ok(Self { glue, in_flight: 0 })
+        Ok(Self { glue })
     }
 
     /// The `ToolError` class.
@@ -92,46 +119,84 @@ impl<'js> Bridge<'js> {
         &self.glue.tool_error
     }
 
-    /// Hands the host every call not yet sent and settles what completes.
-    /// Returns `false` when nothing was in flight and nothing was sent, so
-    /// no completion can ever come.
-    pub fn exchange(&mut self, ctx: &Ctx<'js>) -> rquickjs::Result<bool> {
-        let calls = std::mem::take(&mut self.glue.queue.borrow_mut().unsent);
-        self.in_flight += calls.len();
-        if self.in_flight == 0 {
+    /// Waits for calls in flight and settles what completes. Returns `false`
+    /// when nothing is in flight, so no completion can ever come.
+    pub fn wait(&mut self, ctx: &Ctx<'js>) -> rquickjs::Result<bool> {
+        if self.glue.calls.borrow().in_flight == 0 {
             return Ok(false);
         }
-        let completions = tools::dispatch(&calls);
-        self.in_flight = self.in_flight.saturating_sub(completions.len());
+        let completions = tools::wait();
+        let mut calls = self.glue.calls.borrow_mut();
+        calls.in_flight = calls.in_flight.saturating_sub(completions.len());
+        drop(calls);
         for completion in completions {
-            match completion.outcome {
-                Ok(json) => match ctx.json_parse(json) {
-                    Ok(value) => self.glue.settle.call::<_, ()>((completion.id, value))?,
-                    Err(rquickjs::Error::Exception) => {
-                        let _: Value = ctx.catch();
-                        let message = "the tool returned malformed JSON";
-                        self.glue.fail.call::<_, ()>((completion.id, "unavailable", message, None::<String>))?
-                    }
-                    Err(other) => return Err(other),
-                },
-                Err(error) => {
-                    let (code, Failure { message, details }) = describe(error);
+            match result(ctx, completion.outcome) {
+                Ok(value) => self.glue.settle.call::<_, ()>((completion.id, value))?,
+                Err(NoValue::Failed((code, message, details))) => {
                     self.glue.fail.call::<_, ()>((completion.id, code, message, details))?
                 }
+                Err(NoValue::Threw) => return Err(rquickjs::Error::Exception),
             }
         }
         Ok(true)
     }
 }
 
-/// The `ToolError.code` of each `call-error` case.
-fn describe(error: CallError) -> (&'static str, Failure) {
-    match error {
+/// The arguments as JSON text: the prelude passes JSON text, or a finite
+/// number, which Rust writes as JavaScript does (any round-tripping form
+/// parses to the same number).
+fn json_text(arguments: Value<'_>) -> rquickjs::Result<String> {
+    if let Some(n) = arguments.as_int() {
+        Ok(n.to_string())
+    } else if let Some(x) = arguments.as_float() {
+        Ok(x.to_string())
+    } else {
+        arguments.get()
+    }
+}
+
+/// How a call failed, as `ToolError` takes it: the code, the message and
+/// the details as JSON text.
+type Failed = (&'static str, String, Option<String>);
+
+/// Why an outcome gave no value.
+enum NoValue {
+    /// The call failed.
+    Failed(Failed),
+    /// The engine threw while building the value (out of memory); the
+    /// exception is pending.
+    Threw,
+}
+
+/// The value of a call's outcome: its result parsed, or why there is none.
+fn result<'js>(ctx: &Ctx<'js>, outcome: Outcome) -> Result<Value<'js>, NoValue> {
+    let json = outcome.map_err(|error| NoValue::Failed(describe(error)))?;
+    let malformed = || NoValue::Failed(("unavailable", "the tool returned malformed JSON".into(), None));
+    match ctx.json_parse(json) {
+        Ok(value) => Ok(value),
+        Err(rquickjs::Error::Exception) => {
+            let thrown: Value = ctx.catch();
+            let syntax = thrown.as_object().and_then(|e| e.get::<_, String>("name").ok());
+            if syntax.as_deref() == Some("SyntaxError") {
+                return Err(malformed());
+            }
+            ctx.throw(thrown);
+            Err(NoValue::Threw)
+        }
+        // Text the parser cannot even take (a NUL byte) is no JSON either.
+        Err(_) => Err(malformed()),
+    }
+}
+
+/// The `ToolError` fields of each `call-error` case.
+fn describe(error: CallError) -> Failed {
+    let (code, Failure { message, details }) = match error {
         CallError::UnknownTool(f) => ("unknown_tool", f),
         CallError::InvalidArguments(f) => ("invalid_arguments", f),
         CallError::ToolFailed(f) => ("tool_failed", f),
         CallError::Timeout(f) => ("timeout", f),
         CallError::QuotaExceeded(f) => ("quota_exceeded", f),
         CallError::Unavailable(f) => ("unavailable", f),
-    }
+    };
+    (code, message, details)
 }

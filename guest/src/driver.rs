@@ -61,7 +61,7 @@ fn execute<'js>(ctx: &Ctx<'js>, bridge: &mut Bridge<'js>, compiled: Compiled<'js
     }
 }
 
-/// Runs jobs and exchanges tool calls with the host until `promise` settles.
+/// Runs jobs and waits for tool calls until `promise` settles.
 fn settle<'js>(ctx: &Ctx<'js>, bridge: &mut Bridge<'js>, promise: Promise<'js>) -> Result<Value<'js>, Failure<'js>> {
     loop {
         while ctx.execute_pending_job() {}
@@ -74,7 +74,7 @@ fn settle<'js>(ctx: &Ctx<'js>, bridge: &mut Bridge<'js>, promise: Promise<'js>) 
             }
             PromiseState::Pending => {}
         }
-        match bridge.exchange(ctx) {
+        match bridge.wait(ctx) {
             Ok(true) => {}
             Ok(false) => return Err(Failure::Stalled),
             Err(_) => return Err(Failure::Thrown(ctx.catch())),

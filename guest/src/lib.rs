@@ -3,11 +3,12 @@
 //!
 //! The host instantiates the component, calls `program.run` once and drops
 //! the instance. The JavaScript engine itself is built before that, once, at
-//! build time (see `engine`). Everything the program can reach is in `wit/codemode.wit`:
-//! tool calls go out through `tools.dispatch`, and events (logs, then one
-//! final value or error) come back as JSON lines on stdout. This crate owns
-//! the JavaScript side of that contract; limits (fuel, memory, deadline,
-//! output) are enforced by the host, which trusts nothing printed here.
+//! build time (see `engine`). Everything the program can reach is in
+//! `wit/codemode.wit`: tool calls go out through `tools.start` and
+//! `tools.wait`, and events (logs, then one final value or error) come
+//! back as JSON lines on stdout. This crate owns the JavaScript side of that
+//! contract; limits (fuel, memory, deadline, output) are enforced by the
+//! host, which trusts nothing printed here.
 
 mod bridge;
 mod console;

@@ -1,18 +1,20 @@
 // The JavaScript half of the tool bridge, evaluated once when the engine is
 // built (into the pre-initialized snapshot). It is an arrow that receives the
-// native `startCall` and returns the guest's private API, whose `bind`
-// installs one execution's tools; nothing here is reachable from the program
-// except the tool functions, the namespaces and `ToolError`.
+// native half (`startCall`, `takeFailure` and the two markers `startCall`
+// returns instead of a result) and returns the guest's private API, whose
+// `bind` installs one execution's tools; nothing here is reachable from the
+// program except the tool functions, the namespaces and `ToolError`.
 //
 // Every built-in it relies on is captured here, before any program runs, so a
 // program that overwrites `JSON`, `Promise` or prototypes cannot break the
 // bridge or the envelope.
-(startCall) => {
+(startCall, takeFailure, PENDING, FAILED) => {
   "use strict";
   const { create, defineProperty, freeze } = Object;
   const PromiseCtor = Promise;
   const ProxyCtor = Proxy;
   const ErrorCtor = Error;
+  const resolved = PromiseCtor.resolve.bind(PromiseCtor);
   const stringify = JSON.stringify;
   const parse = JSON.parse;
   const globals = globalThis;
@@ -28,27 +30,58 @@
     }
   }
 
-  // id -> { resolve, reject, server, tool }; a null prototype keeps this
-  // immune to anything the program does to Object.prototype.
+  // id -> { resolve, reject, server, tool, site } of the calls still
+  // running; a null prototype keeps this immune to anything the program
+  // does to Object.prototype.
   const pending = create(null);
+  let nextId = 0;
 
   const rejected = (error) => new PromiseCtor((_, reject) => reject(error));
 
-  function call(index, server, tool, args) {
-    let json;
-    try {
-      json = args === undefined ? "null" : stringify(args);
-    } catch (e) {
-      return rejected(new ToolError("invalid_arguments", server, tool,
-        `arguments of ${server === null ? tool : server + "." + tool} are not JSON-serializable: ${e && e.message}`, null));
+  function toolError(code, server, tool, message, details) {
+    let parsed = null;
+    if (details !== undefined && details !== null) {
+      try { parsed = parse(details); } catch { parsed = details; }
     }
-    if (json === undefined) json = "null";
-    // Where the program made the call: a failed call's ToolError carries
-    // this stack, so an uncaught one points at the call in the program.
-    const site = new ErrorCtor();
-    return new PromiseCtor((resolve, reject) => {
-      pending[startCall(index, json)] = { resolve, reject, server, tool, site };
-    });
+    return new ToolError(code, server, tool, message, parsed);
+  }
+
+  // The function the program calls for tool `index`: named after the tool,
+  // so stack traces and `fn.name` read naturally.
+  function toolFunction(index, server, tool) {
+    return { [tool](args) {
+      let json;
+      if (typeof args === "number" && args - args === 0) {
+        // A finite number crosses as is; the native half writes it as
+        // JSON.stringify would (NaN and the infinities become null below).
+        json = args;
+      } else {
+        try {
+          json = args === undefined ? "null" : stringify(args);
+        } catch (e) {
+          return rejected(new ToolError("invalid_arguments", server, tool,
+            `arguments of ${server === null ? tool : server + "." + tool} are not JSON-serializable: ${e && e.message}`, null));
+        }
+        if (json === undefined) json = "null";
+      }
+      const id = nextId++;
+      const outcome = startCall(index, json, id);
+      if (outcome === PENDING) {
+        // Where the program made the call: if it fails, its ToolError
+        // carries this stack, so an uncaught one points at the call in the
+        // program. A call that completed at once needs none: its ToolError
+        // is made right here.
+        const site = new ErrorCtor();
+        return new PromiseCtor((resolve, reject) => {
+          pending[id] = { resolve, reject, server, tool, site };
+        });
+      }
+      if (outcome === FAILED) {
+        const failure = takeFailure();
+        return rejected(toolError(failure[0], server, tool, failure[1], failure[2]));
+      }
+      return resolved(outcome);
+    } }[tool];
   }
 
   function unknownTool(server, names) {
@@ -62,8 +95,7 @@
     const namespaces = create(null);
     for (let index = 0; index < tools.length; index++) {
       const { namespace, name } = tools[index];
-      // A named function, so stack traces and `fn.name` read naturally.
-      const fn = { [name](args) { return call(index, namespace, name, args); } }[name];
+      const fn = toolFunction(index, namespace, name);
       if (namespace == null) {
         globals[name] = fn;
       } else {
@@ -101,11 +133,7 @@
       const p = pending[id];
       delete pending[id];
       if (p === undefined) return;
-      let parsed = null;
-      if (details !== undefined && details !== null) {
-        try { parsed = parse(details); } catch { parsed = details; }
-      }
-      const error = new ToolError(code, p.server, p.tool, message, parsed);
+      const error = toolError(code, p.server, p.tool, message, details);
       defineProperty(error, "stack", { value: p.site.stack, writable: true, configurable: true });
       p.reject(error);
     },

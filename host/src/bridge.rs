@@ -1,11 +1,11 @@
-//! The host side of the WIT `tools` interface: takes each batch of calls
-//! from the guest, enforces the tool-call quota and the concurrency cap,
-//! runs the calls, and hands completions back as they arrive.
+//! The host side of the WIT `tools` interface: starts each call the
+//! program makes, enforces the tool-call quota and the concurrency cap, and
+//! hands completions back.
 //!
 //! A call is polled once right where the guest hands it over, holding a
 //! permit of the cap. In-process tools usually finish on that poll, and then
-//! the call costs no task, no thread hop and no fiber switch: `dispatch`
-//! returns without ever suspending the guest. A call still pending after its
+//! the call costs no task, no thread hop and no fiber switch: `start`
+//! returns its outcome to the program at once. A call still pending after its
 //! first poll moves, with its permit, into a spawned task so that it makes
 //! progress while the guest runs JavaScript; so does a call that finds the
 //! cap reached, which waits for a permit before it is first polled. The
@@ -27,7 +27,7 @@ use std::task::{Context, Poll, Waker};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
-use crate::sandbox::bindings::codemode::sandbox::tools::{Call, CallError, Completion, Failure, Host};
+use crate::sandbox::bindings::codemode::sandbox::tools::{Call, CallError, Completion, Failure, Host, Outcome};
 
 /// The tool-call state of one execution.
 pub struct Bridge {
@@ -39,9 +39,6 @@ pub struct Bridge {
     permits: Arc<Semaphore>,
     /// Calls the program made, including refused ones.
     pub calls_made: u32,
-    /// Completions known without waiting: refused calls and calls that
-    /// finished on their first poll.
-    ready: Vec<Completion>,
     running: FuturesUnordered<Running>,
 }
 
@@ -54,28 +51,30 @@ impl Bridge {
             quota,
             permits: Arc::new(Semaphore::new(concurrency.max(1) as usize)),
             calls_made: 0,
-            ready: Vec::new(),
             running: FuturesUnordered::new(),
         }
     }
 
-    fn start(&mut self, call: Call) {
+    /// Starts `call`: its outcome if it completed at once (refused, or
+    /// ready on its first poll), `None` if it runs on and `wait` will
+    /// deliver it.
+    fn begin(&mut self, call: Call) -> Option<Result<ToolOutput, ToolCallError>> {
         self.calls_made = self.calls_made.saturating_add(1);
-        let id = call.id;
-        let refuse = |kind, message: String| completion(id, Err(ToolCallError::new(kind, message)));
+        let refuse = |kind, message: String| Some(Err(ToolCallError::new(kind, message)));
         if self.calls_made > self.quota {
-            let message = format!("this execution may make at most {} tool calls", self.quota);
-            return self.ready.push(refuse(ToolCallErrorKind::QuotaExceeded, message));
+            return refuse(
+                ToolCallErrorKind::QuotaExceeded,
+                format!("this execution may make at most {} tool calls", self.quota),
+            );
         }
         let Some(spec) = self.specs.get(call.tool as usize) else {
-            let message = format!("no tool has index {}", call.tool);
-            return self.ready.push(refuse(ToolCallErrorKind::UnknownTool, message));
+            return refuse(ToolCallErrorKind::UnknownTool, format!("no tool has index {}", call.tool));
         };
         let arguments = match serde_json::from_str(&call.arguments) {
             Ok(arguments) => arguments,
             Err(e) => {
                 let message = format!("the arguments of {} are not JSON: {e}", spec.qualified_name());
-                return self.ready.push(refuse(ToolCallErrorKind::InvalidArguments, message));
+                return refuse(ToolCallErrorKind::InvalidArguments, message);
             }
         };
         // A call that finds the cap reached is not polled until a running
@@ -83,11 +82,11 @@ impl Bridge {
         let permit = self.permits.clone().try_acquire_owned().ok();
         let future = match catch_unwind(AssertUnwindSafe(|| self.provider.call(spec, arguments))) {
             Ok(future) => future,
-            Err(panic) => return self.ready.push(completion(id, Err(panicked(panic)))),
+            Err(panic) => return Some(Err(panicked(panic))),
         };
         let task = match permit {
             Some(permit) => match first_poll(future) {
-                Ok(result) => return self.ready.push(completion(id, result)),
+                Ok(result) => return Some(result),
                 Err(future) => tokio::spawn(async move {
                     let _permit = permit;
                     future.await
@@ -102,25 +101,25 @@ impl Bridge {
                 })
             }
         };
-        self.running.push(Running { id, task });
+        self.running.push(Running { id: call.id, task });
+        None
     }
 }
 
 impl Host for Bridge {
-    async fn dispatch(&mut self, calls: Vec<Call>) -> Vec<Completion> {
-        for call in calls {
-            self.start(call);
+    fn start(&mut self, call: Call) -> Option<Outcome> {
+        self.begin(call).map(outcome)
+    }
+
+    async fn wait(&mut self) -> Vec<Completion> {
+        let Some(first) = self.running.next().await else {
+            return Vec::new();
+        };
+        let mut done = vec![first];
+        while let Some(Some(next)) = futures::FutureExt::now_or_never(self.running.next()) {
+            done.push(next);
         }
-        if self.ready.is_empty() {
-            match self.running.next().await {
-                Some(done) => self.ready.push(done),
-                None => return Vec::new(),
-            }
-        }
-        while let Some(Some(done)) = futures::FutureExt::now_or_never(self.running.next()) {
-            self.ready.push(done);
-        }
-        std::mem::take(&mut self.ready)
+        done
     }
 }
 
@@ -157,7 +156,7 @@ impl Future for Running {
                     Err(e) => ToolCallError::new(ToolCallErrorKind::Unavailable, format!("the tool failed: {e}")),
                 })
             });
-            completion(id, result)
+            Completion { id, outcome: outcome(result) }
         })
     }
 }
@@ -168,8 +167,8 @@ impl Drop for Running {
     }
 }
 
-fn completion(id: u32, result: Result<ToolOutput, ToolCallError>) -> Completion {
-    Completion { id, outcome: result.map(ToolOutput::into_string).map_err(to_wit) }
+fn outcome(result: Result<ToolOutput, ToolCallError>) -> Outcome {
+    result.map(ToolOutput::into_string).map_err(to_wit)
 }
 
 /// The error of a call whose tool panicked, with the panic's message.

@@ -140,9 +140,8 @@ pub type ToolFuture = Pin<Box<dyn Future<Output = Result<ToolOutput, ToolCallErr
 /// The executor polls a call's future once in place, while the program
 /// waits, and gives it a task of its own only if it is still pending: a call
 /// that is ready at once costs no task. So a tool that computes for long
-/// before its first `.await` holds up the program (and any other calls in
-/// the same batch) meanwhile; such work belongs after an `.await`, or in
-/// `tokio::task::spawn_blocking`.
+/// before its first `.await` holds up the program meanwhile; such work
+/// belongs after an `.await`, or in `tokio::task::spawn_blocking`.
 pub trait ToolProvider: Send + Sync {
     /// The tools, in a stable order.
     fn tools(&self) -> Arc<[ToolSpec]>;

@@ -54,7 +54,10 @@ async fn snapshot(wasm: &[u8]) -> Result<Vec<u8>> {
     let component = Component::new(&engine, &instrumented).context("compiling the instrumented guest")?;
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    linker.instance(TOOLS)?.func_new("dispatch", |_, _, _, _| bail!("the guest called a tool while initializing"))?;
+    let mut tools = linker.instance(TOOLS)?;
+    for name in ["start", "wait"] {
+        tools.func_new(name, |_, _, _, _| bail!("the guest called a tool while initializing"))?;
+    }
 
     let wasi = WasiCtx::builder().wall_clock(FixedClock).monotonic_clock(FixedClock).insecure_random_seed(0).build();
     let mut store = Store::new(&engine, Init { wasi, table: ResourceTable::new() });

@@ -4,6 +4,8 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "sandbox",
-    imports: { default: async },
+    // `start` never waits (a call still pending moves to a task), so only
+    // `wait` suspends the guest.
+    imports: { "codemode:sandbox/tools.wait": async },
     exports: { default: async },
 });

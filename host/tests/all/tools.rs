@@ -270,3 +270,41 @@ async fn a_panic_fails_the_call_wherever_the_tool_panics() {
     let failed = json!(["unavailable", "the tool panicked: tool bug"]);
     assert_eq!(envelope.value, json!([failed, failed, failed]), "{:?}", envelope.error);
 }
+
+#[tokio::test]
+async fn numbers_reach_the_tool_as_json_stringify_writes_them() {
+    let source =
+        "return await Promise.all([7, -3, 0.1, -0, 1e21, 2 ** 53 + 2, 1e-7, NaN, -Infinity].map((x) => echo(x)));";
+    let envelope = run_with(source, Arc::new(echo()), &Limits::default()).await;
+    assert_eq!(
+        envelope.value,
+        json!([7, -3, 0.1, 0, 1e21, 9_007_199_254_740_994_u64, 1e-7, null, null]),
+        "{:?}",
+        envelope.error
+    );
+}
+
+/// A call completes at once or later; either way an uncaught failure points
+/// at the program's line that made it, with no frame of the bridge.
+#[tokio::test]
+async fn an_uncaught_tool_error_points_at_its_call_however_it_completed() {
+    let refuse = || Err(ToolCallError::new(ToolCallErrorKind::ToolFailed, "no"));
+    let tools = InProcessTools::new().tool(ToolSpec::new(Some("api"), "now"), move |_| async move { refuse() }).tool(
+        ToolSpec::new(Some("api"), "later"),
+        move |_| async move {
+            tokio::task::yield_now().await;
+            refuse()
+        },
+    );
+    let tools = Arc::new(tools);
+    for tool in ["now", "later"] {
+        let source =
+            format!("const x = 1;\nasync function f() {{\n  return await api.{tool}({{ x }});\n}}\nawait f();");
+        let envelope = run_with(&source, tools.clone(), &Limits::default()).await;
+        let error = envelope.error.as_ref().unwrap_or_else(|| panic!("{tool}: {}", envelope.value));
+        assert_eq!((error.code.as_deref(), error.line), (Some("tool_failed"), Some(3)), "{tool}: {error:?}");
+        let stack = error.stack.as_deref().unwrap_or_default();
+        assert!(stack.contains("f (program.js:3:"), "{tool}: {stack}");
+        assert!(!stack.contains("prelude"), "{tool}: {stack}");
+    }
+}
