@@ -10,6 +10,7 @@
 
 use crate::bindings::codemode::sandbox::tools::{self, Call, CallError, Failure, Outcome};
 use crate::bindings::exports::codemode::sandbox::program::ToolBinding;
+use crate::values;
 use rquickjs::context::EvalOptions;
 use rquickjs::{Array, Ctx, Function, Object, Value};
 use std::cell::RefCell;
@@ -57,7 +58,7 @@ impl<'js> Glue<'js> {
                     return Ok(pending.clone().into_value());
                 };
                 match result(&ctx, outcome) {
-                    Ok(value) => Ok(value),
+                    Ok(value) => values::fulfilled(&ctx, value),
                     Err(NoValue::Failed(failure)) => {
                         calls.borrow_mut().failure = Some(failure);
                         Ok(failed.clone().into_value())
@@ -172,7 +173,7 @@ enum NoValue {
 fn result<'js>(ctx: &Ctx<'js>, outcome: Outcome) -> Result<Value<'js>, NoValue> {
     let json = outcome.map_err(|error| NoValue::Failed(describe(error)))?;
     let malformed = || NoValue::Failed(("unavailable", "the tool returned malformed JSON".into(), None));
-    match ctx.json_parse(json) {
+    match values::parse(ctx, &json) {
         Ok(value) => Ok(value),
         Err(rquickjs::Error::Exception) => {
             let thrown: Value = ctx.catch();

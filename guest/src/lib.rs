@@ -22,6 +22,7 @@ mod output;
 mod program;
 mod random;
 mod truncate;
+mod values;
 
 // The generated glue is the crate's only FFI edge, hence the only `unsafe`.
 #[allow(unsafe_code, missing_docs, clippy::all)]

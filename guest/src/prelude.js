@@ -1,9 +1,11 @@
 // The JavaScript half of the tool bridge, evaluated once when the engine is
 // built (into the pre-initialized snapshot). It is an arrow that receives the
-// native half (`startCall`, `takeFailure` and the two markers `startCall`
-// returns instead of a result) and returns the guest's private API, whose
-// `bind` installs one execution's tools; nothing here is reachable from the
-// program except the tool functions, the namespaces and `ToolError`.
+// native half and returns the guest's private API, whose `bind` installs one
+// execution's tools; nothing here is reachable from the program except the
+// tool functions, the namespaces and `ToolError`. The native `startCall`
+// returns a promise of the result if the call completed at once, or one of
+// two markers: PENDING (it runs on; `settle` or `fail` ends it later) or
+// FAILED (`takeFailure` tells how).
 //
 // Every built-in it relies on is captured here, before any program runs, so a
 // program that overwrites `JSON`, `Promise` or prototypes cannot break the
@@ -14,7 +16,6 @@
   const PromiseCtor = Promise;
   const ProxyCtor = Proxy;
   const ErrorCtor = Error;
-  const resolved = PromiseCtor.resolve.bind(PromiseCtor);
   const stringify = JSON.stringify;
   const parse = JSON.parse;
   const globals = globalThis;
@@ -80,7 +81,7 @@
         const failure = takeFailure();
         return rejected(toolError(failure[0], server, tool, failure[1], failure[2]));
       }
-      return resolved(outcome);
+      return outcome;
     } }[tool];
   }
 

@@ -14,6 +14,10 @@
 //!   the process's resident set (`/proc/self/statm`) over that moment,
 //!   divided by 100, is the cost of one live sandbox, host side included.
 //!   The same with a single sandbox is printed for context.
+//! - **conversion**: the `orders()` result into JavaScript values by the
+//!   guest's route (the tool's result arrives as values), against the
+//!   engine's own parser (the same text arrives as a string and the program
+//!   calls `JSON.parse`), timed like the workloads.
 //! - **throughput**: W0 executions per second from 2 and from 8 concurrent
 //!   tasks.
 //!
@@ -24,7 +28,7 @@
 //! `workloads.json`; the tool hands out the cached JSON text unparsed.
 //!
 //! ```text
-//! cargo bench -p codemode --bench workloads -- [--quick] [--json FILE] [W0 .. W5 | memory | throughput]...
+//! cargo bench -p codemode --bench workloads -- [--quick] [--json FILE] [W0 .. W5 | conversion | memory | throughput]...
 //! ```
 //!
 //! A relative `--json` path is taken from the repository root.
@@ -53,7 +57,7 @@ const LIVE_SANDBOXES: usize = 100;
 /// `hold()` before giving up (a stuck bench should fail, not hang).
 const ARRIVAL_TIMEOUT: Duration = Duration::from_secs(60);
 
-const USAGE: &str = "usage: workloads [--quick] [--json FILE] [W0 .. W5 | memory | throughput]...";
+const USAGE: &str = "usage: workloads [--quick] [--json FILE] [W0 .. W5 | conversion | memory | throughput]...";
 
 fn main() -> ExitCode {
     match run_all() {
@@ -86,7 +90,14 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
     println!("machine: {}, {} cores", machine.cpu, machine.cores);
     println!("mode:    {}", if options.quick { "quick (smoke run; figures are not meaningful)" } else { "full" });
 
-    let mut report = Report { machine, quick: options.quick, workloads: vec![], memory: vec![], throughput: vec![] };
+    let mut report = Report {
+        machine,
+        quick: options.quick,
+        workloads: vec![],
+        conversion: vec![],
+        memory: vec![],
+        throughput: vec![],
+    };
     let selected: Vec<&Workload> = manifest.workloads.iter().filter(|w| options.wants(&w.id)).collect();
     if !selected.is_empty() {
         let orders = if selected.iter().any(|w| w.tools.iter().any(|t| t == "orders")) {
@@ -114,6 +125,38 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
                 result.peak_memory_bytes as f64 / f64::from(1 << 20),
             );
             report.workloads.push(result);
+        }
+    }
+
+    if options.wants("conversion") {
+        let orders = load_orders(repo, bench_dir, &manifest.data.orders)?;
+        println!();
+        println!("the 1.2 MB orders() result into JavaScript values, by route");
+        println!(
+            "{:<18} {:>6} {:>10} {:>10} {:>10} {:>14} {:>10}",
+            "route", "runs", "p50 ms", "p99 ms", "mean ms", "fuel", "peak MiB"
+        );
+        for (name, program, tool, expected) in CONVERSIONS {
+            let workload = Workload {
+                id: "conversion".into(),
+                name: name.into(),
+                program: String::new(),
+                tools: vec![tool.into()],
+                expected: expected.into(),
+            };
+            let tools = provider(&workload.tools, Some(&orders))?;
+            let result = spawn(time_workload(executor.clone(), tools, program.into(), workload, options.quick)).await?;
+            println!(
+                "{:<18} {:>6} {:>10.3} {:>10.3} {:>10.3} {:>14} {:>10.2}",
+                result.name,
+                result.runs,
+                result.p50_ms,
+                result.p99_ms,
+                result.mean_ms,
+                result.fuel_used,
+                result.peak_memory_bytes as f64 / f64::from(1 << 20),
+            );
+            report.conversion.push(result);
         }
     }
 
@@ -195,7 +238,7 @@ impl Options {
 
     fn check_filters(&self, manifest: &Manifest) -> Result<()> {
         let mut sections: Vec<&str> = manifest.workloads.iter().map(|w| w.id.as_str()).collect();
-        sections.extend(["memory", "throughput"]);
+        sections.extend(["conversion", "memory", "throughput"]);
         for filter in &self.filters {
             ensure!(
                 sections.iter().any(|s| s.eq_ignore_ascii_case(filter)),
@@ -207,6 +250,15 @@ impl Options {
     }
 }
 
+/// The conversion routes: (name, program, tool, expected value). The
+/// string alone is the cost of moving the text in, which the `JSON.parse`
+/// route pays on top of parsing.
+const CONVERSIONS: [(&str, &str, &str, u64); 3] = [
+    ("result as values", "return (await orders()).length;", "orders", 10_000),
+    ("text as a string", "return (await orders_text()).length;", "orders_text", 1_179_257),
+    ("text + JSON.parse", "return JSON.parse(await orders_text()).length;", "orders_text", 10_000),
+];
+
 /// (warm-up, timed) executions per workload, sized so that the full run
 /// stays within about two minutes on a busy 2-core machine (about one
 /// minute when it is idle).
@@ -215,7 +267,7 @@ fn runs(id: &str, quick: bool) -> (usize, usize) {
         "W0" => 5000,
         "W3" | "W4" => 3000,
         "W2" => 300,
-        "W1" | "W5" => 150,
+        "W1" | "W5" | "conversion" => 150,
         _ => 100,
     };
     if quick { (1, (timed / 100).max(3)) } else { ((timed / 10).max(3), timed) }
@@ -226,6 +278,7 @@ struct Report {
     machine: Machine,
     quick: bool,
     workloads: Vec<WorkloadResult>,
+    conversion: Vec<WorkloadResult>,
     memory: Vec<MemoryResult>,
     throughput: Vec<ThroughputResult>,
 }
@@ -287,7 +340,8 @@ fn check(envelope: &Envelope, expected: &Value, what: &str) -> Result<()> {
 }
 
 /// The tools a workload lists: `echo(x)` returns `x`, `orders()` the data
-/// set's JSON text as loaded (no per-call serialization).
+/// set's JSON text as loaded (no per-call serialization), and
+/// `orders_text()` (the conversion section's) that text as one string.
 fn provider(names: &[String], orders: Option<&Arc<Box<RawValue>>>) -> Result<Arc<dyn ToolProvider>> {
     let mut tools = InProcessTools::new();
     for name in names {
@@ -298,6 +352,14 @@ fn provider(names: &[String], orders: Option<&Arc<Box<RawValue>>>) -> Result<Arc
                 tools.tool(ToolSpec::new(None, "orders"), move |_| {
                     let rows = ToolOutput::from_raw(Box::clone(&orders));
                     async move { Ok(rows) }
+                })
+            }
+            "orders_text" => {
+                let orders = orders.context("orders_text() used but the data was not loaded")?;
+                let text = RawValue::from_string(serde_json::to_string(orders.get())?)?;
+                tools.tool(ToolSpec::new(None, "orders_text"), move |_| {
+                    let text = ToolOutput::from_raw(text.clone());
+                    async move { Ok(text) }
                 })
             }
             other => bail!("workloads.json names a tool this bench does not provide: {other}"),

@@ -3,7 +3,7 @@
 
 use crate::support::{echo, failure, run, run_with, value};
 use codemode::ProgramErrorKind::{self, Cpu, Memory, Output, Stack, Timeout};
-use codemode::{InProcessTools, Limits, ToolSpec};
+use codemode::{InProcessTools, Limits, ToolOutput, ToolSpec};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -77,6 +77,34 @@ async fn a_smaller_memory_limit_is_honoured() {
     limits.memory = 16 << 20;
     let envelope = ends_with("const a = [];\nwhile (true) a.push('x'.repeat(1 << 16));", &limits, Memory).await;
     assert!(envelope.receipt.peak_memory_bytes <= 16 << 20);
+}
+
+/// A result too big for the engine's heap fails as memory, whether it
+/// arrives at once or later, and takes nothing else down.
+#[tokio::test]
+async fn a_tool_result_bigger_than_memory_runs_out_of_memory() {
+    let rows: Vec<serde_json::Value> =
+        (0..200_000).map(|i| serde_json::json!({ "id": i, "name": format!("row {i}") })).collect();
+    let output: ToolOutput = serde_json::json!(rows).into();
+    let later = output.clone();
+    let tools = InProcessTools::new()
+        .tool(ToolSpec::new(None, "now"), move |_| std::future::ready(Ok(output.clone())))
+        .tool(ToolSpec::new(None, "later"), move |_| {
+            let output = later.clone();
+            async move {
+                tokio::task::yield_now().await;
+                Ok(output)
+            }
+        });
+    let tools = Arc::new(tools);
+    let mut limits = Limits::default();
+    limits.memory = 16 << 20;
+    for tool in ["now", "later"] {
+        let envelope =
+            run_with(&format!("const rows = await {tool}();\nreturn rows.length;"), tools.clone(), &limits).await;
+        assert_eq!(failure(&envelope).0, Memory, "{tool}: {:?}", envelope.error);
+    }
+    assert_eq!(value("return 1 + 1").await, serde_json::json!(2));
 }
 
 /// The cycle collector waits for an eighth of the limit before its first

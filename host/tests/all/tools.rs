@@ -65,6 +65,54 @@ async fn results_arrive_as_javascript_values() {
     assert_eq!(envelope.value, json!([true, "string", true, 3]));
 }
 
+/// JSON texts a tool may return, each with what it tests of the guest's
+/// conversion (which must give exactly what `JSON.parse` gives).
+const RESULT_TEXTS: &[&str] = &[
+    r#"{"b": 1, "a": [1, -2, 3.5, 1e-7, 1e21, 18446744073709551615, 123456789012345678901234567890]}"#,
+    r#"{"2": "int keys first", "a": 1, "1": "then in order", "-1": "a string key"}"#,
+    r#"{"k": 1, "j": 2, "k": 3}"#,
+    r#"{"__proto__": {"polluted": true}, "constructor": 1, "toString": "x"}"#,
+    r#"["\u00e9t\u00e9 \ud83d\ude00", "tab\tand\nnewline \\ \"quoted\" \/", "", "日本語 and é"]"#,
+    r#"[[], {}, [[]], [{}], null, true, false, 0.1, 0.30000000000000004, 2.2250738585072014e-308, 5e-324]"#,
+    r#"[{"id": 1, "tags": ["a"]}, {"id": 2, "tags": []}, {"tags": ["b"], "id": 3}, {"id": 4, "extra": {"id": 5}}]"#,
+    // serde_json declines these: the engine's own parser takes over.
+    r#"["lone \ud800 surrogate"]"#,
+    r#"[1e400, -1e400]"#,
+];
+
+/// Every result text becomes the value `JSON.parse` makes of it: same
+/// types, same numbers (bit for bit), same key order, same own properties.
+#[tokio::test]
+async fn results_are_what_json_parse_makes_of_them() {
+    let texts: Vec<String> = RESULT_TEXTS.iter().map(|t| t.to_string()).collect();
+    let raw_texts = texts.clone();
+    let tools = InProcessTools::new()
+        .tool(ToolSpec::new(None, "result"), move |i| {
+            let text = raw_texts[i.as_u64().unwrap() as usize].clone();
+            async move { Ok(ToolOutput::from_raw(serde_json::value::RawValue::from_string(text).unwrap())) }
+        })
+        .tool(ToolSpec::new(None, "texts"), move |_| {
+            let texts = texts.clone();
+            async move { Ok(json!(texts).into()) }
+        });
+    let source = "const same = (a, b) => {\n\
+                    if (typeof a !== typeof b) return false;\n\
+                    if (typeof a !== 'object' || a === null || b === null) return Object.is(a, b);\n\
+                    if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;\n\
+                    const ka = Reflect.ownKeys(a), kb = Reflect.ownKeys(b);\n\
+                    return ka.length === kb.length && ka.every((k, i) => k === kb[i]\n\
+                      && JSON.stringify(Object.getOwnPropertyDescriptor(a, k), (_, v) => typeof v === 'object' ? v : String(v))\n\
+                         === JSON.stringify(Object.getOwnPropertyDescriptor(b, k), (_, v) => typeof v === 'object' ? v : String(v))\n\
+                      && same(a[k], b[k]));\n\
+                  };\n\
+                  const all = await texts();\n\
+                  const differ = [];\n\
+                  for (let i = 0; i < all.length; i++) if (!same(await result(i), JSON.parse(all[i]))) differ.push(all[i]);\n\
+                  return differ;";
+    let envelope = run_with(source, Arc::new(tools), &Limits::default()).await;
+    assert_eq!(envelope.value, json!([]), "{:?}", envelope.error);
+}
+
 #[tokio::test]
 async fn an_unknown_tool_is_a_catchable_tool_error() {
     let tools = InProcessTools::new().tool(ToolSpec::new(Some("files"), "read"), |_| async { Ok(json!("x").into()) });
