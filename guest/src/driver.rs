@@ -10,6 +10,7 @@ use crate::program::{self, Compiled};
 use crate::{engine, json, output, truncate};
 use rquickjs::promise::PromiseState;
 use rquickjs::{Ctx, Promise, Value};
+use wasip2::clocks::monotonic_clock;
 
 /// Runs `source` and writes its events to stdout.
 pub fn run(source: &str, options: &RunOptions) {
@@ -18,6 +19,9 @@ pub fn run(source: &str, options: &RunOptions) {
         kit.console_budget.set(output_limit);
         let js = kit.js;
         let mut bridge = Bridge::bind(ctx, kit.glue, &options.tools).expect("the tools install");
+        // The host reports where an execution's time goes; this is the part
+        // only the guest can see (`output`'s `program_ns`).
+        let started = monotonic_clock::now();
         let (compiled, wrapping) = program::compile(&js, ctx, source);
         let outcome = match compiled {
             Ok(compiled) => execute(ctx, &mut bridge, compiled),
@@ -26,7 +30,7 @@ pub fn run(source: &str, options: &RunOptions) {
         match outcome.and_then(|value| json::to_json(ctx, value)) {
             Ok(json) => {
                 let (value, truncated) = truncate::fit(json, output_limit);
-                output::result(value, truncated);
+                output::result(value, truncated, monotonic_clock::now().saturating_sub(started));
             }
             Err(failure) => {
                 let report =
@@ -34,7 +38,7 @@ pub fn run(source: &str, options: &RunOptions) {
                 // Messages, stacks and details are the program's too: the
                 // event is bounded like a value.
                 let (fields, _) = truncate::fit(report.describe(failure).into(), output_limit);
-                output::error(fields);
+                output::error(fields, monotonic_clock::now().saturating_sub(started));
             }
         }
     });

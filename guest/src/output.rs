@@ -24,18 +24,21 @@ pub fn log(level: &str, message: &str) {
 }
 
 /// The program's value, already truncated to the output limit.
-pub fn result(value: Value, truncated: bool) {
-    emit(&json!({ "type": "result", "value": value, "truncated": truncated }));
+/// `program_ns` (in this and `error`) is the time from the start of the
+/// program's compilation to this event.
+pub fn result(value: Value, truncated: bool, program_ns: u64) {
+    emit(&json!({ "type": "result", "value": value, "truncated": truncated, "program_ns": program_ns }));
 }
 
 /// Why the program failed. `fields` is an object with the error's details
 /// (`kind`, `message`, and where known `name`, `line`, `column`, `stack`,
 /// ...).
-pub fn error(fields: Value) {
+pub fn error(fields: Value, program_ns: u64) {
     let mut event = Map::new();
     event.insert("type".into(), Value::from("error"));
     if let Value::Object(fields) = fields {
         event.extend(fields);
     }
+    event.insert("program_ns".into(), Value::from(program_ns));
     emit(&Value::Object(event));
 }

@@ -14,6 +14,12 @@
 //!   the process's resident set (`/proc/self/statm`) over that moment,
 //!   divided by 100, is the cost of one live sandbox, host side included.
 //!   The same with a single sandbox is printed for context.
+//! - **breakdown**: W0 again, with where its time goes: the executor's
+//!   `codemode::phases` trace events split each execution into creating
+//!   and instantiating the sandbox, entering the guest (arguments, engine
+//!   readied, tools bound), the program (compiled, run and serialized, as the
+//!   guest timed it), leaving the guest, releasing the slot (its memory
+//!   reset) and building the envelope.
 //! - **conversion**: the `orders()` result into JavaScript values by the
 //!   guest's route (the tool's result arrives as values), against the
 //!   engine's own parser (the same text arrives as a string and the program
@@ -28,7 +34,7 @@
 //! `workloads.json`; the tool hands out the cached JSON text unparsed.
 //!
 //! ```text
-//! cargo bench -p codemode --bench workloads -- [--quick] [--json FILE] [W0 .. W5 | conversion | memory | throughput]...
+//! cargo bench -p codemode --bench workloads -- [--quick] [--json FILE] [W0 .. W5 | breakdown | conversion | memory | throughput]...
 //! ```
 //!
 //! A relative `--json` path is taken from the repository root.
@@ -46,9 +52,13 @@ use serde_json::value::RawValue;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, Semaphore};
+use tracing::field::{Field, Visit};
+use tracing::subscriber::Interest;
+use tracing_subscriber::layer::{self, Layer, SubscriberExt};
 
 /// Sandboxes alive at once in the memory measurement.
 const LIVE_SANDBOXES: usize = 100;
@@ -57,7 +67,8 @@ const LIVE_SANDBOXES: usize = 100;
 /// `hold()` before giving up (a stuck bench should fail, not hang).
 const ARRIVAL_TIMEOUT: Duration = Duration::from_secs(60);
 
-const USAGE: &str = "usage: workloads [--quick] [--json FILE] [W0 .. W5 | conversion | memory | throughput]...";
+const USAGE: &str =
+    "usage: workloads [--quick] [--json FILE] [W0 .. W5 | breakdown | conversion | memory | throughput]...";
 
 fn main() -> ExitCode {
     match run_all() {
@@ -94,6 +105,7 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
         machine,
         quick: options.quick,
         workloads: vec![],
+        breakdown: vec![],
         conversion: vec![],
         memory: vec![],
         throughput: vec![],
@@ -126,6 +138,34 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
             );
             report.workloads.push(result);
         }
+    }
+
+    if options.wants("breakdown") {
+        let trivial = manifest.workloads.iter().find(|w| w.id == "W0").context("workloads.json has no W0")?;
+        let source = read_program(bench_dir, trivial)?;
+        let phases = Phases::install()?;
+        let (warmup, timed) = runs("W0", options.quick);
+        let tools: Arc<dyn ToolProvider> = Arc::new(InProcessTools::new());
+        let task = time_workload(executor.clone(), tools, source, trivial.clone(), options.quick);
+        let result = spawn(task).await?;
+        let mut samples = phases.take();
+        ensure!(samples.len() == warmup + timed, "{} phase reports for {} executions", samples.len(), warmup + timed);
+        samples.drain(..warmup);
+        println!();
+        println!(
+            "W0 breakdown, p50 of each phase over {timed} executions (they need not add up to the p50 of the whole)"
+        );
+        println!("{:<18} {:>10}", "phase", "p50 µs");
+        let mut breakdown = Vec::new();
+        for (i, phase) in PHASES.iter().enumerate() {
+            let mut column: Vec<u64> = samples.iter().map(|s| s[i]).collect();
+            column.sort_unstable();
+            let p50_us = column[column.len().div_ceil(2) - 1] as f64 / 1e3;
+            println!("{phase:<18} {p50_us:>10.1}");
+            breakdown.push(PhaseResult { phase, p50_us });
+        }
+        println!("{:<18} {:>10.1}", "whole execution", result.p50_ms * 1e3);
+        report.breakdown = breakdown;
     }
 
     if options.wants("conversion") {
@@ -238,7 +278,7 @@ impl Options {
 
     fn check_filters(&self, manifest: &Manifest) -> Result<()> {
         let mut sections: Vec<&str> = manifest.workloads.iter().map(|w| w.id.as_str()).collect();
-        sections.extend(["conversion", "memory", "throughput"]);
+        sections.extend(["breakdown", "conversion", "memory", "throughput"]);
         for filter in &self.filters {
             ensure!(
                 sections.iter().any(|s| s.eq_ignore_ascii_case(filter)),
@@ -278,6 +318,7 @@ struct Report {
     machine: Machine,
     quick: bool,
     workloads: Vec<WorkloadResult>,
+    breakdown: Vec<PhaseResult>,
     conversion: Vec<WorkloadResult>,
     memory: Vec<MemoryResult>,
     throughput: Vec<ThroughputResult>,
@@ -366,6 +407,57 @@ fn provider(names: &[String], orders: Option<&Arc<Box<RawValue>>>) -> Result<Arc
         };
     }
     Ok(Arc::new(tools))
+}
+
+/// The phases of an execution the executor reports (`codemode::phases`
+/// trace events), in their order there.
+const PHASES: [&str; 6] =
+    ["instantiate", "first guest entry", "program", "leave the guest", "release the slot", "envelope"];
+
+#[derive(Serialize)]
+struct PhaseResult {
+    phase: &'static str,
+    p50_us: f64,
+}
+
+/// Collects the executor's `codemode::phases` events, in nanoseconds.
+#[derive(Clone, Default)]
+struct Phases(Arc<Mutex<Vec<[u64; 6]>>>);
+
+impl Phases {
+    /// Installs the collector as the process's subscriber; it listens to
+    /// nothing else, so the other sections run as without it.
+    fn install() -> Result<Self> {
+        let phases = Phases::default();
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(phases.clone()))?;
+        Ok(phases)
+    }
+
+    fn take(&self) -> Vec<[u64; 6]> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for Phases {
+    fn register_callsite(&self, metadata: &'static tracing::Metadata<'static>) -> Interest {
+        if metadata.target() == "codemode::phases" { Interest::always() } else { Interest::never() }
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, _: layer::Context<'_, S>) {
+        struct Fields([u64; 6]);
+        impl Visit for Fields {
+            fn record_u64(&mut self, field: &Field, value: u64) {
+                let fields = ["instantiate_ns", "entry_ns", "program_ns", "leave_ns", "release_ns", "envelope_ns"];
+                if let Some(i) = fields.iter().position(|f| *f == field.name()) {
+                    self.0[i] = value;
+                }
+            }
+            fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+        }
+        let mut fields = Fields([0; 6]);
+        event.record(&mut fields);
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(fields.0);
+    }
 }
 
 #[derive(Serialize)]

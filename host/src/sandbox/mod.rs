@@ -208,8 +208,10 @@ impl Executor {
         let mut store = new_store(self.inner.pre.engine(), state, limits.fuel, deadline)?;
 
         let pre = &self.inner.pre;
+        let mut entered = None;
         let run = async {
             let instance = pre.instantiate_async(&mut store).await.map_err(Instantiation)?;
+            entered = Some(Instant::now());
             instance.codemode_sandbox_program().call_run(&mut store, source, &options).await.map_err(Trapped)
         };
         let ending = match tokio::time::timeout_at(deadline.into(), run).await {
@@ -219,9 +221,14 @@ impl Executor {
             Err(_) => Ending::TimedOut,
         };
 
+        let returned = Instant::now();
         let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+        // Dropping the store returns the instance's slot to the pool, which
+        // resets its memory.
         let state = store.into_data();
+        let released = Instant::now();
         let mut captured = capture.take();
+        let finished = captured.finished;
         let produced = outcome::decide(ending, &mut captured, state.memory.hit, &stderr.contents(), limits)?;
         let receipt = Receipt {
             duration_ms: started.elapsed().as_secs_f64() * 1e3,
@@ -229,13 +236,41 @@ impl Executor {
             peak_memory_bytes: state.memory.peak as u64,
             tool_calls: state.bridge.calls_made,
         };
-        Ok(match produced {
+        let envelope = match produced {
             Ok((value, truncated)) => {
                 Envelope { ok: true, value, truncated, error: None, logs: captured.logs, receipt }
             }
             Err(error) => Envelope::failed(error, captured.logs, receipt),
-        })
+        };
+        trace_phases([Some(started), entered, finished.map(|f| f.0), Some(returned), Some(released)], finished);
+        Ok(envelope)
     }
+}
+
+/// Where an execution's time went, as a `trace` event of target
+/// `codemode::phases` (the workloads bench reads it), in nanoseconds:
+/// creating and instantiating the sandbox; entering the guest (arguments,
+/// the engine readied, the tools bound); the program, compiled, run and
+/// serialized, as the guest timed it; leaving the guest; releasing the
+/// sandbox (its slot's memory reset); building the envelope. `marks` are
+/// the start, entry into the guest, the final event, the return and the
+/// release; nothing is reported for an execution without a final event.
+fn trace_phases(marks: [Option<Instant>; 5], finished: Option<(Instant, Option<u64>)>) {
+    let ([Some(started), Some(entered), Some(last_event), Some(returned), Some(released)], Some((_, Some(program_ns)))) =
+        (marks, finished)
+    else {
+        return;
+    };
+    let ns = |later: Instant, earlier: Instant| later.saturating_duration_since(earlier).as_nanos() as u64;
+    tracing::trace!(
+        target: "codemode::phases",
+        instantiate_ns = ns(entered, started),
+        entry_ns = ns(last_event, entered).saturating_sub(program_ns),
+        program_ns,
+        leave_ns = ns(returned, last_event),
+        release_ns = ns(released, returned),
+        envelope_ns = ns(Instant::now(), released),
+    );
 }
 
 /// The store of one execution, its limits in force before the guest's first

@@ -14,6 +14,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError};
 
@@ -25,7 +26,7 @@ const FINAL_EVENT_SLACK: usize = 4096;
 #[serde(tag = "type", rename_all = "lowercase")]
 enum Event {
     Log { level: String, message: String },
-    Result { value: Value, truncated: bool },
+    Result { value: Value, truncated: bool, program_ns: Option<u64> },
     Error(Map<String, Value>),
 }
 
@@ -52,6 +53,9 @@ pub struct Captured {
     pub overflowed: bool,
     /// Set when the guest wrote something that is not an event.
     pub malformed: Option<String>,
+    /// When the final event arrived, and the guest's own time from the start
+    /// of the program's compilation to that event.
+    pub finished: Option<(Instant, Option<u64>)>,
     partial: Vec<u8>,
     log_bytes: usize,
 }
@@ -103,8 +107,15 @@ impl Capture {
                     }
                     c.logs.push(entry);
                 }
-                Ok(Event::Result { value, truncated }) => c.last = Final::Value { value, truncated },
-                Ok(Event::Error(fields)) => c.last = Final::Error(fields),
+                Ok(Event::Result { value, truncated, program_ns }) => {
+                    c.finished = Some((Instant::now(), program_ns));
+                    c.last = Final::Value { value, truncated };
+                }
+                Ok(Event::Error(mut fields)) => {
+                    let program_ns = fields.remove("program_ns").and_then(|n| n.as_u64());
+                    c.finished = Some((Instant::now(), program_ns));
+                    c.last = Final::Error(fields);
+                }
                 Err(e) => {
                     c.malformed = Some(format!("the guest wrote a malformed event: {e}"));
                     return Err(StreamError::trap("malformed event"));

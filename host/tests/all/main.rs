@@ -15,6 +15,7 @@ mod interop;
 mod isolation;
 mod limits;
 mod mcp;
+mod phases;
 mod python_sdk;
 mod serve;
 mod snapshot;
