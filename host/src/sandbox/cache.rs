@@ -89,7 +89,7 @@ pub(crate) fn load_or_compile(engine: &Engine, wasm: &[u8], dir: Option<&Path>) 
 
 /// The cache key: SHA-256 of everything the compiled form depends on. The
 /// engine's compatibility hash covers the target triple, the Cranelift
-/// flags and ISA features, the tunables (fuel, epochs, memory layout), the
+/// flags and ISA features, the tunables (fuel, memory layout), the
 /// Wasm features and the Wasmtime version; the guest is hashed whole.
 fn key(engine: &Engine, wasm: &[u8]) -> String {
     let mut hasher = Sha256Hasher(Sha256::new());

@@ -4,9 +4,10 @@
 //! execution to the next.
 //!
 //! Limits apply from the guest's first instruction: fuel and the memory
-//! limiter are set on the store before instantiation, the epoch deadline
-//! covers CPU-bound code and a tokio deadline covers time spent waiting on
-//! tools.
+//! limiter are set on the store before instantiation, and the deadline is
+//! checked every time the running guest yields (every
+//! [`engine::FUEL_YIELD_INTERVAL`] of fuel) as well as by a timer while it
+//! waits on tools.
 
 pub(crate) mod bindings;
 mod cache;
@@ -30,7 +31,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use store::{MemoryLimiter, State};
-use wasmtime::{Engine, Store, UpdateDeadline};
+use wasmtime::{Engine, Store};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
@@ -110,7 +111,6 @@ impl ExecutorBuilder {
             cache_dir: self.cache.resolve(),
         };
         let built = engine::build(&settings, engine::GUEST_WASM)?;
-        engine::start_epoch_ticker(&built.engine)?;
         let inner =
             Inner { pre: built.pre, limits: self.limits, max_memory: self.max_memory, from_cache: built.from_cache };
         Ok(Executor { inner: Arc::new(inner) })
@@ -205,7 +205,7 @@ impl Executor {
         // `check` has verified the limit fits in memory addressable here.
         let memory = MemoryLimiter::new(limits.memory as usize);
         let state = State { wasi, table: Default::default(), memory, bridge };
-        let mut store = new_store(self.inner.pre.engine(), state, limits.fuel, deadline)?;
+        let mut store = new_store(self.inner.pre.engine(), state, limits.fuel)?;
 
         let pre = &self.inner.pre;
         let mut entered = None;
@@ -214,11 +214,11 @@ impl Executor {
             entered = Some(Instant::now());
             instance.codemode_sandbox_program().call_run(&mut store, source, &options).await.map_err(Trapped)
         };
-        let ending = match tokio::time::timeout_at(deadline.into(), run).await {
-            Ok(Ok(())) => Ending::Returned,
-            Ok(Err(Trapped(e))) => Ending::Trapped(e),
-            Ok(Err(Instantiation(e))) => return Err(instantiation_error(e)),
-            Err(_) => Ending::TimedOut,
+        let ending = match until(deadline, run).await {
+            Some(Ok(())) => Ending::Returned,
+            Some(Err(Trapped(e))) => Ending::Trapped(e),
+            Some(Err(Instantiation(e))) => return Err(instantiation_error(e)),
+            None => Ending::TimedOut,
         };
 
         let returned = Instant::now();
@@ -274,17 +274,31 @@ fn trace_phases(marks: [Option<Instant>; 5], finished: Option<(Instant, Option<u
 }
 
 /// The store of one execution, its limits in force before the guest's first
-/// instruction: `fuel`, the memory limiter in `state`, and `deadline` for
-/// CPU-bound code.
-fn new_store(engine: &Engine, state: State, fuel: u64, deadline: Instant) -> Result<Store<State>, Error> {
+/// instruction: `fuel`, and the memory limiter in `state`.
+fn new_store(engine: &Engine, state: State, fuel: u64) -> Result<Store<State>, Error> {
     let mut store = Store::new(engine, state);
     store.limiter(|s| &mut s.memory);
-    store.set_fuel(fuel).map_err(|e| Error::new(ErrorKind::Internal, format!("setting fuel: {e}")))?;
-    store.set_epoch_deadline(1);
-    store.epoch_deadline_callback(move |_| {
-        Ok(if Instant::now() >= deadline { UpdateDeadline::Interrupt } else { UpdateDeadline::Yield(1) })
-    });
+    let internal = |what: &str, e: wasmtime::Error| Error::new(ErrorKind::Internal, format!("{what}: {e}"));
+    store.set_fuel(fuel).map_err(|e| internal("setting fuel", e))?;
+    store.fuel_async_yield_interval(Some(engine::FUEL_YIELD_INTERVAL)).map_err(|e| internal("setting yields", e))?;
     Ok(store)
+}
+
+/// `run`'s output, or `None` once `deadline` passes. A guest running
+/// JavaScript yields every [`engine::FUEL_YIELD_INTERVAL`] of fuel and is
+/// polled again at once, so checking the clock at each poll stops CPU-bound
+/// code within about a millisecond (a timer alone would fire only when the
+/// runtime next turns its time driver); the timer covers a guest suspended
+/// on a tool call, which is not polled until the call completes.
+async fn until<F: Future>(deadline: Instant, run: F) -> Option<F::Output> {
+    let mut run = std::pin::pin!(run);
+    let checked = std::future::poll_fn(|cx| {
+        if Instant::now() >= deadline {
+            return std::task::Poll::Ready(None);
+        }
+        run.as_mut().poll(cx).map(Some)
+    });
+    tokio::time::timeout_at(deadline.into(), checked).await.ok().flatten()
 }
 
 enum RunError {

@@ -2,7 +2,7 @@
 //! deadline that stopped it) into the envelope's `value` or `error`.
 //!
 //! The guest's own account is used when it gave one; otherwise the cause is
-//! read from the engine: fuel, epoch, stack, the memory limiter and the
+//! read from the engine: fuel, the deadline, stack, the memory limiter and the
 //! output capture each map to their error kind.
 
 use super::output::{Captured, Final};
@@ -63,7 +63,6 @@ pub fn decide(
             Some(Trap::OutOfFuel) => {
                 (ProgramErrorKind::Cpu, format!("the program used up its CPU budget of {} fuel", limits.fuel))
             }
-            Some(Trap::Interrupt) => (ProgramErrorKind::Timeout, timeout_message(limits)),
             // The guest's shadow stack sits first in linear memory, so it
             // can only overflow by faulting below address 0: an
             // out-of-bounds access is always that (see guest/build.rs).

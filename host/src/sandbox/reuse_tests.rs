@@ -18,7 +18,6 @@ use serde_json::{Value, json};
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 use wasmtime::Store;
 use wasmtime::component::Instance;
 use wasmtime::component::types::ComponentItem;
@@ -34,7 +33,7 @@ async fn a_reused_slot_shows_nothing_of_the_previous_execution() {
     // Room for one sandbox: the pool has a single memory slot.
     let settings = EngineSettings { max_memory: Limits::DEFAULT_MEMORY, max_sandboxes: 1, cache_dir: None };
     let built = engine::build(&settings, &instrumented).expect("building the engine");
-    let pool = || built.engine.pooling_allocator_metrics().expect("the engine uses the pooling allocator");
+    let pool = || built.pre.engine().pooling_allocator_metrics().expect("the engine uses the pooling allocator");
 
     // The program builds the marker at run time (its source only has it
     // reversed) and keeps 4096 copies of it on the JavaScript heap.
@@ -81,11 +80,10 @@ impl Execution {
             memory: MemoryLimiter::new(limits.memory as usize),
             bridge: Bridge::new(tools, Arc::from([]), limits.max_tool_calls, limits.max_concurrent_calls),
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut store = new_store(&built.engine, state, limits.fuel, deadline).expect("creating the store");
+        let mut store = new_store(built.pre.engine(), state, limits.fuel).expect("creating the store");
         let pre = built.pre.instance_pre();
         let instance = pre.instantiate_async(&mut store).await.expect("instantiating the guest");
-        let memories = memory_accessors(pre.component(), &built.engine);
+        let memories = memory_accessors(pre.component(), built.pre.engine());
         assert!(!memories.is_empty(), "the instrumented guest exports no memory accessor");
         Self { store, instance, capture, memories }
     }
