@@ -118,24 +118,12 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
             None
         };
         println!();
-        println!(
-            "{:<18} {:>6} {:>10} {:>10} {:>10} {:>14} {:>10}",
-            "workload", "runs", "p50 ms", "p99 ms", "mean ms", "fuel", "peak MiB"
-        );
+        print_header("workload");
         for workload in selected {
             let source = read_program(bench_dir, workload)?;
             let tools = provider(&workload.tools, orders.as_ref())?;
             let result = spawn(time_workload(executor.clone(), tools, source, workload.clone(), options.quick)).await?;
-            println!(
-                "{:<18} {:>6} {:>10.3} {:>10.3} {:>10.3} {:>14} {:>10.2}",
-                format!("{} {}", result.id, result.name),
-                result.runs,
-                result.p50_ms,
-                result.p99_ms,
-                result.mean_ms,
-                result.fuel_used,
-                result.peak_memory_bytes as f64 / f64::from(1 << 20),
-            );
+            print_row(&format!("{} {}", result.id, result.name), &result);
             report.workloads.push(result);
         }
     }
@@ -172,10 +160,7 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
         let orders = load_orders(repo, bench_dir, &manifest.data.orders)?;
         println!();
         println!("the 1.2 MB orders() result into JavaScript values, by route");
-        println!(
-            "{:<18} {:>6} {:>10} {:>10} {:>10} {:>14} {:>10}",
-            "route", "runs", "p50 ms", "p99 ms", "mean ms", "fuel", "peak MiB"
-        );
+        print_header("route");
         for (name, program, tool, expected) in CONVERSIONS {
             let workload = Workload {
                 id: "conversion".into(),
@@ -186,16 +171,7 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
             };
             let tools = provider(&workload.tools, Some(&orders))?;
             let result = spawn(time_workload(executor.clone(), tools, program.into(), workload, options.quick)).await?;
-            println!(
-                "{:<18} {:>6} {:>10.3} {:>10.3} {:>10.3} {:>14} {:>10.2}",
-                result.name,
-                result.runs,
-                result.p50_ms,
-                result.p99_ms,
-                result.mean_ms,
-                result.fuel_used,
-                result.peak_memory_bytes as f64 / f64::from(1 << 20),
-            );
+            print_row(&result.name, &result);
             report.conversion.push(result);
         }
     }
@@ -370,6 +346,25 @@ async fn time_workload(
         id: workload.id,
         name: workload.name,
     })
+}
+
+fn print_header(first: &str) {
+    println!(
+        "{first:<18} {:>6} {:>10} {:>10} {:>10} {:>14} {:>10}",
+        "runs", "p50 ms", "p99 ms", "mean ms", "fuel", "peak MiB"
+    );
+}
+
+fn print_row(label: &str, result: &WorkloadResult) {
+    println!(
+        "{label:<18} {:>6} {:>10.3} {:>10.3} {:>10.3} {:>14} {:>10.2}",
+        result.runs,
+        result.p50_ms,
+        result.p99_ms,
+        result.mean_ms,
+        result.fuel_used,
+        result.peak_memory_bytes as f64 / f64::from(1 << 20),
+    );
 }
 
 fn check(envelope: &Envelope, expected: &Value, what: &str) -> Result<()> {

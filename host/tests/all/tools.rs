@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// A tool `slow.wait()` that records how many calls were in flight at once.
+/// A tool `slow.wait(args)` that records how many calls were in flight at
+/// once. A call stays pending for 5 ms, unless its arguments are an object
+/// with `wait: false`, which makes it ready at once.
 fn counting_tools() -> (InProcessTools, Arc<AtomicUsize>) {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let max_seen = Arc::new(AtomicUsize::new(0));
@@ -18,7 +20,9 @@ fn counting_tools() -> (InProcessTools, Arc<AtomicUsize>) {
         async move {
             let current = now.fetch_add(1, Ordering::SeqCst) + 1;
             max.fetch_max(current, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            if args["wait"] != json!(false) {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
             now.fetch_sub(1, Ordering::SeqCst);
             Ok(args.into())
         }
@@ -206,35 +210,14 @@ async fn a_call_gets_a_task_only_when_it_is_pending() {
     assert_eq!(later, ready.map(|n| n + 1), "the pending call runs in a task of its own, the ready one does not");
 }
 
-/// A tool `work.run({ wait })` that records how many calls ran at once;
-/// with `wait` it stays pending for 5 ms, without it it is ready at once.
-fn mixed_tools() -> (InProcessTools, Arc<AtomicUsize>) {
-    let in_flight = Arc::new(AtomicUsize::new(0));
-    let max_seen = Arc::new(AtomicUsize::new(0));
-    let (now, max) = (in_flight.clone(), max_seen.clone());
-    let tools = InProcessTools::new().tool(ToolSpec::new(Some("work"), "run"), move |args| {
-        let (now, max) = (now.clone(), max.clone());
-        async move {
-            let current = now.fetch_add(1, Ordering::SeqCst) + 1;
-            max.fetch_max(current, Ordering::SeqCst);
-            if args["wait"] == json!(true) {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            now.fetch_sub(1, Ordering::SeqCst);
-            Ok(args.into())
-        }
-    });
-    (tools, max_seen)
-}
-
 #[tokio::test]
 async fn the_cap_counts_calls_that_finish_at_once_and_calls_that_wait() {
-    let (tools, max_seen) = mixed_tools();
+    let (tools, max_seen) = counting_tools();
     let mut limits = Limits::default();
     limits.max_concurrent_calls = 2;
     // Two waiting calls hold both permits, so the ready calls behind them
     // must wait too rather than run in place.
-    let source = "const r = await Promise.all(Array.from({ length: 30 }, (_, i) => work.run({ wait: i % 3 !== 2, i })));\n\
+    let source = "const r = await Promise.all(Array.from({ length: 30 }, (_, i) => slow.wait({ wait: i % 3 !== 2, i })));\n\
                   return r.map((x) => x.i);";
     let envelope = run_with(source, Arc::new(tools), &limits).await;
     assert_eq!(envelope.value, json!((0..30).collect::<Vec<_>>()), "{:?}", envelope.error);
