@@ -44,13 +44,7 @@ use std::time::{Duration, Instant};
 const USAGE: &str = "usage: native [--quick]";
 
 fn main() -> ExitCode {
-    match run_all() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit(run_all())
 }
 
 fn run_all() -> Result<()> {

@@ -71,13 +71,7 @@ const USAGE: &str =
     "usage: workloads [--quick] [--json FILE] [W0 .. W5 | breakdown | conversion | memory | throughput]...";
 
 fn main() -> ExitCode {
-    match run_all() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit(run_all())
 }
 
 fn run_all() -> Result<()> {

@@ -8,6 +8,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Deserialize)]
@@ -139,4 +140,15 @@ pub fn check_shared_copy(vendored: &Path, shared: &Path) -> Result<()> {
         eprintln!("{rule}");
     }
     Ok(())
+}
+
+/// The bench's exit: its error, if any, on stderr with its causes.
+pub fn exit(result: Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
