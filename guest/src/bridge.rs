@@ -10,7 +10,7 @@
 
 use crate::bindings::codemode::sandbox::tools::{self, Call, CallError, Failure, Outcome};
 use crate::bindings::exports::codemode::sandbox::program::ToolBinding;
-use crate::values;
+use crate::{promises, values};
 use rquickjs::context::EvalOptions;
 use rquickjs::{Array, Ctx, Function, Object, Value};
 use std::cell::RefCell;
@@ -46,22 +46,22 @@ impl<'js> Glue<'js> {
     /// Evaluates the prelude, which installs `ToolError` as a global.
     pub fn install(ctx: &Ctx<'js>) -> rquickjs::Result<Self> {
         let calls = Rc::new(RefCell::new(Calls::default()));
-        // What `startCall` returns instead of a result: the call is still
-        // running, or it failed (`takeFailure` then tells how).
-        let (pending, failed) = (Object::new(ctx.clone())?, Object::new(ctx.clone())?);
+        // Instead of a result, `startCall` returns undefined when the call
+        // is still running and null when it failed (`takeFailure` then
+        // tells how).
         let start_call = {
-            let (calls, pending, failed) = (calls.clone(), pending.clone(), failed.clone());
+            let calls = calls.clone();
             Function::new(ctx.clone(), move |ctx: Ctx<'js>, tool: u32, arguments: Value<'js>, id: u32| {
                 let arguments = json_text(arguments)?;
                 let Some(outcome) = tools::start(&Call { id, tool, arguments }) else {
                     calls.borrow_mut().in_flight += 1;
-                    return Ok(pending.clone().into_value());
+                    return Ok(Value::new_undefined(ctx));
                 };
                 match result(&ctx, outcome) {
-                    Ok(value) => values::fulfilled(&ctx, value),
+                    Ok(value) => promises::fulfilled(&ctx, value),
                     Err(NoValue::Failed(failure)) => {
                         calls.borrow_mut().failure = Some(failure);
-                        Ok(failed.clone().into_value())
+                        Ok(Value::new_null(ctx))
                     }
                     Err(NoValue::Threw) => Err(rquickjs::Error::Exception),
                 }
@@ -81,7 +81,7 @@ impl<'js> Glue<'js> {
         let mut options = EvalOptions::default();
         options.filename = Some(PRELUDE_FILENAME.into());
         let prelude: Function = ctx.eval_with_options(include_str!("prelude.js"), options)?;
-        let api: Object = prelude.call((start_call, take_failure, pending, failed))?;
+        let api: Object = prelude.call((start_call, take_failure))?;
         Ok(Self {
             bind: api.get("bind")?,
             settle: api.get("settle")?,

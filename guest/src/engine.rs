@@ -1,7 +1,7 @@
 //! The engine every execution starts from, built once: the QuickJS runtime,
 //! a context with all its intrinsics, the built-ins captured for rendering,
-//! `console`, the bridge's JavaScript glue with `ToolError`, and a
-//! reseedable `Math.random`.
+//! `console`, the bridge's JavaScript glue with `ToolError`, the promises
+//! for results that arrive at once, and a reseedable `Math.random`.
 //!
 //! `scripts/build-guest.sh` builds it ahead of time: it calls the
 //! `wizer-initialize` export under Wizer and snapshots linear memory into
@@ -17,7 +17,7 @@
 
 use crate::bridge::Glue;
 use crate::inspect::Intrinsics;
-use crate::{console, random};
+use crate::{console, promises, random};
 use rquickjs::{Context, Ctx, JsLifetime, Persistent, Runtime};
 use std::cell::{Cell, OnceCell};
 use std::rc::Rc;
@@ -51,11 +51,21 @@ thread_local! {
     static ENGINE: OnceCell<Engine> = const { OnceCell::new() };
 }
 
+/// Free heap the snapshot leaves above the engine, in bytes: what a
+/// tool-calling program allocates (W3 and W4 grew it by 64 KiB) fits
+/// without growing linear memory, which costs an `mprotect` on the host
+/// and a TLB flush on every core. Its pages are zero, so they cost nothing
+/// until written.
+const HEAP_HEADROOM: usize = 256 << 10;
+
 /// Builds the engine if it is not built yet: the `wizer-initialize` export.
 pub fn initialize() {
     ENGINE.with(|engine| {
         engine.get_or_init(build);
     });
+    // The allocator grows its heap for this block and keeps the space
+    // when it is freed, as free memory at the top of the heap.
+    drop(std::hint::black_box(Vec::<u8>::with_capacity(HEAP_HEADROOM)));
 }
 
 /// Runs `f` in the engine's context with the kit, the engine's heap capped
@@ -90,6 +100,7 @@ fn build() -> Engine {
         let console_budget = Rc::new(Cell::new(0));
         console::install(&ctx, &js, console_budget.clone()).expect("console installs");
         let glue = Glue::install(&ctx).expect("the bridge installs");
+        promises::prepare(&ctx).expect("the promises are made");
         Persistent::save(&ctx, Kit { js, glue, console_budget })
     });
     // What init left behind would otherwise be collected by the first

@@ -20,6 +20,7 @@ mod json;
 mod libc;
 mod output;
 mod program;
+mod promises;
 mod random;
 mod truncate;
 mod values;

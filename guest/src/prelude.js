@@ -3,14 +3,15 @@
 // native half and returns the guest's private API, whose `bind` installs one
 // execution's tools; nothing here is reachable from the program except the
 // tool functions, the namespaces and `ToolError`. The native `startCall`
-// returns a promise of the result if the call completed at once, or one of
-// two markers: PENDING (it runs on; `settle` or `fail` ends it later) or
-// FAILED (`takeFailure` tells how).
+// returns a promise of the result if the call completed at once, undefined
+// if it runs on (`settle` or `fail` ends it later), or null if it failed
+// (`takeFailure` tells how). The two markers are primitives because the
+// engine compares a value with them in one instruction.
 //
 // Every built-in it relies on is captured here, before any program runs, so a
 // program that overwrites `JSON`, `Promise` or prototypes cannot break the
 // bridge or the envelope.
-(startCall, takeFailure, PENDING, FAILED) => {
+(startCall, takeFailure) => {
   "use strict";
   const { create, defineProperty, freeze } = Object;
   const PromiseCtor = Promise;
@@ -67,7 +68,7 @@
       }
       const id = nextId++;
       const outcome = startCall(index, json, id);
-      if (outcome === PENDING) {
+      if (outcome === undefined) {
         // Where the program made the call: if it fails, its ToolError
         // carries this stack, so an uncaught one points at the call in the
         // program. A call that completed at once needs none: its ToolError
@@ -77,7 +78,7 @@
           pending[id] = { resolve, reject, server, tool, site };
         });
       }
-      if (outcome === FAILED) {
+      if (outcome === null) {
         const failure = takeFailure();
         return rejected(toolError(failure[0], server, tool, failure[1], failure[2]));
       }

@@ -50,26 +50,9 @@ pub fn parse<'js>(ctx: &Ctx<'js>, json: &str) -> rquickjs::Result<Value<'js>> {
 /// The engine's pending exception, thrown again; an out-of-memory error if
 /// it is `null`, which is what the engine leaves when not even its error
 /// fitted. By now what the parse built is freed, so a fresh error fits.
-fn exception(ctx: &Ctx<'_>) -> rquickjs::Error {
+pub fn exception(ctx: &Ctx<'_>) -> rquickjs::Error {
     let thrown: Value = ctx.catch();
     if thrown.is_null() { rquickjs::Exception::throw_internal(ctx, "out of memory") } else { ctx.throw(thrown) }
-}
-
-/// A promise already fulfilled with `value`, as the program receives a
-/// result that arrived at once: made by the engine directly, which is
-/// cheaper than `Promise.resolve` called from JavaScript.
-pub fn fulfilled<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> rquickjs::Result<Value<'js>> {
-    // SAFETY: `value` is live in this context and stays owned by the
-    // caller (the engine takes its own reference); the result is a new
-    // reference, whose ownership the `Value` takes over.
-    #[allow(unsafe_code)]
-    unsafe {
-        let promise = qjs::JS_NewSettledPromise(ctx.as_raw().as_ptr(), false, value.as_raw());
-        if qjs::JS_IsException(promise) {
-            return Err(exception(ctx));
-        }
-        Ok(Value::from_raw(ctx.clone(), promise))
-    }
 }
 
 /// What building one result shares: the context, the atoms of the keys seen

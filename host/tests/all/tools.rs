@@ -69,6 +69,25 @@ async fn results_arrive_as_javascript_values() {
     assert_eq!(envelope.value, json!([true, "string", true, 3]));
 }
 
+/// A result that arrives at once comes in a promise the guest made ahead
+/// (256 of them, `guest/src/promises.rs`) or, past those, a new one: 400
+/// calls take both routes, and each gets a distinct real promise that
+/// resolves as the language says, looking up `then` on an object result.
+#[tokio::test]
+async fn results_that_arrive_at_once_settle_alike_in_every_promise() {
+    let source = "Object.defineProperty(Object.prototype, 'then', { configurable: true,\n\
+                    get() { return typeof this.i === 'number' ? (resolve) => resolve(-this.i) : undefined; } });\n\
+                  const calls = [];\n\
+                  for (let i = 0; i < 400; i++) calls.push(echo({ i }));\n\
+                  const real = calls.every((p) => p instanceof Promise && Object.getPrototypeOf(p) === Promise.prototype);\n\
+                  const distinct = new Set(calls).size;\n\
+                  const values = await Promise.all(calls);\n\
+                  delete Object.prototype.then;\n\
+                  return { real, distinct, wrong: values.filter((v, i) => v !== -i).length };";
+    let envelope = run_with(source, Arc::new(echo()), &Limits::default()).await;
+    assert_eq!(envelope.value, json!({ "real": true, "distinct": 400, "wrong": 0 }), "{:?}", envelope.error);
+}
+
 /// JSON texts a tool may return, each with what it tests of the guest's
 /// conversion (which must give exactly what `JSON.parse` gives).
 const RESULT_TEXTS: &[&str] = &[
