@@ -8,25 +8,32 @@
 //! failures, and counts the calls in flight, which is how a stalled program
 //! is recognized.
 
-use crate::bindings::codemode::sandbox::tools::{self, Call, CallError, Failure, Outcome};
+use crate::bindings::codemode::sandbox::tools::{self, Call, CallError, Failure};
 use crate::bindings::exports::codemode::sandbox::program::ToolBinding;
 use crate::{promises, values};
 use rquickjs::context::EvalOptions;
-use rquickjs::{Array, Ctx, Function, Object, Value};
+use rquickjs::convert::Coerced;
+use rquickjs::{Array, Ctx, Function, Object, Value, qjs};
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::ffi::c_int;
+use std::ptr::NonNull;
 
 /// The file name of the prelude's frames, which stack traces leave out.
 pub const PRELUDE_FILENAME: &str = "codemode:prelude";
 
 /// What the native half shares between its functions and the driver.
-#[derive(Default)]
 struct Calls {
     /// Calls started and not completed yet.
     in_flight: usize,
-    /// The failure of the last call that failed at once, until the prelude
-    /// takes it (as `[code, message, details]`).
+    /// Why the last call that failed at once failed, until the prelude
+    /// takes it.
     failure: Option<Failed>,
+}
+
+thread_local! {
+    // The engine calls `startCall` as a plain C function, so its state
+    // lives here rather than in a closure.
+    static CALLS: RefCell<Calls> = const { RefCell::new(Calls { in_flight: 0, failure: None }) };
 }
 
 /// The bridge's JavaScript half, installed once per engine (see
@@ -39,45 +46,38 @@ pub struct Glue<'js> {
     fail: Function<'js>,
     /// The `ToolError` class, to recognize uncaught tool errors.
     pub tool_error: Object<'js>,
-    calls: Rc<RefCell<Calls>>,
 }
 
 impl<'js> Glue<'js> {
     /// Evaluates the prelude, which installs `ToolError` as a global.
     pub fn install(ctx: &Ctx<'js>) -> rquickjs::Result<Self> {
-        let calls = Rc::new(RefCell::new(Calls::default()));
-        // Instead of a result, `startCall` returns undefined when the call
-        // is still running and null when it failed (`takeFailure` then
-        // tells how).
-        let start_call = {
-            let calls = calls.clone();
-            Function::new(ctx.clone(), move |ctx: Ctx<'js>, tool: u32, arguments: Value<'js>, id: u32| {
-                let arguments = json_text(arguments)?;
-                let Some(outcome) = tools::start(&Call { id, tool, arguments }) else {
-                    calls.borrow_mut().in_flight += 1;
-                    return Ok(Value::new_undefined(ctx));
-                };
-                match result(&ctx, outcome) {
-                    Ok(value) => promises::fulfilled(&ctx, value),
-                    Err(NoValue::Failed(failure)) => {
-                        calls.borrow_mut().failure = Some(failure);
-                        Ok(Value::new_null(ctx))
-                    }
-                    Err(NoValue::Threw) => Err(rquickjs::Error::Exception),
-                }
-            })?
+        // SAFETY: `start_call` has the signature the engine calls C
+        // functions with; the new function object is owned by the `Value`.
+        #[allow(unsafe_code)]
+        let start_call = unsafe {
+            let raw = ctx.as_raw().as_ptr();
+            let function = qjs::JS_NewCFunction2(
+                raw,
+                Some(start_call),
+                c"startCall".as_ptr(),
+                3,
+                qjs::JSCFunctionEnum_JS_CFUNC_generic,
+                0,
+            );
+            if qjs::JS_IsException(function) {
+                return Err(rquickjs::Error::Exception);
+            }
+            Value::from_raw(ctx.clone(), function)
         };
-        let take_failure = {
-            let calls = calls.clone();
-            Function::new(ctx.clone(), move |ctx: Ctx<'js>| -> rquickjs::Result<Option<Array<'js>>> {
-                let Some((code, message, details)) = calls.borrow_mut().failure.take() else { return Ok(None) };
-                let fields = Array::new(ctx)?;
-                fields.set(0, code)?;
-                fields.set(1, message)?;
-                fields.set(2, details)?;
-                Ok(Some(fields))
-            })?
-        };
+        let take_failure = Function::new(ctx.clone(), |ctx: Ctx<'js>| -> rquickjs::Result<Option<Array<'js>>> {
+            let Some(failed) = CALLS.with_borrow_mut(|calls| calls.failure.take()) else { return Ok(None) };
+            let fields = Array::new(ctx)?;
+            fields.set(0, failed.code)?;
+            fields.set(1, failed.message)?;
+            fields.set(2, failed.details)?;
+            fields.set(3, failed.unserializable)?;
+            Ok(Some(fields))
+        })?;
         let mut options = EvalOptions::default();
         options.filename = Some(PRELUDE_FILENAME.into());
         let prelude: Function = ctx.eval_with_options(include_str!("prelude.js"), options)?;
@@ -87,8 +87,65 @@ impl<'js> Glue<'js> {
             settle: api.get("settle")?,
             fail: api.get("fail")?,
             tool_error: api.get("ToolError")?,
-            calls,
         })
+    }
+}
+
+/// `startCall(tool, args, id)`, what every tool function calls: writes
+/// `args` as JSON and starts the call with `tools.start`. Returns a promise
+/// of the result if the call completed at once, undefined if it runs on,
+/// and null if it failed (`takeFailure` then tells how).
+///
+/// A plain C function, as the engine's own built-ins are: rquickjs's
+/// wrapper around a Rust closure (a class instance, a boxed closure, a
+/// conversion per argument) cost a twentieth of a call-heavy program (W4).
+#[allow(unsafe_code)]
+unsafe extern "C" fn start_call(
+    ctx: *mut qjs::JSContext,
+    _this: qjs::JSValue,
+    argc: c_int,
+    argv: *mut qjs::JSValue,
+) -> qjs::JSValue {
+    // SAFETY: the engine calls this with its live context, from a running
+    // program (so the runtime is held), and `argc` live arguments at `argv`;
+    // each `Value` takes a reference of its own, and the result hands the
+    // engine a new reference.
+    unsafe {
+        let ctx = Ctx::from_raw(NonNull::new_unchecked(ctx));
+        let arg = |i: usize| match usize::try_from(argc) {
+            Ok(count) if i < count => {
+                Value::from_raw(ctx.clone(), qjs::JS_DupValue(ctx.as_raw().as_ptr(), *argv.add(i)))
+            }
+            _ => Value::new_undefined(ctx.clone()),
+        };
+        match start(&ctx, arg(0), arg(1), arg(2)) {
+            Ok(value) => qjs::JS_DupValue(ctx.as_raw().as_ptr(), value.as_raw()),
+            Err(rquickjs::Error::Exception) => qjs::JS_EXCEPTION,
+            Err(other) => {
+                rquickjs::Exception::throw_internal(&ctx, &other.to_string());
+                qjs::JS_EXCEPTION
+            }
+        }
+    }
+}
+
+fn start<'js>(ctx: &Ctx<'js>, tool: Value<'js>, arguments: Value<'js>, id: Value<'js>) -> rquickjs::Result<Value<'js>> {
+    let (tool, id) = (tool.get::<u32>()?, id.get::<u32>()?);
+    let outcome = match json_text(ctx, arguments)? {
+        Ok(arguments) => tools::start(&Call { id, tool, arguments }).map(|outcome| outcome.map_err(Failed::from)),
+        Err(failed) => Some(Err(failed)),
+    };
+    let Some(outcome) = outcome else {
+        CALLS.with_borrow_mut(|calls| calls.in_flight += 1);
+        return Ok(Value::new_undefined(ctx.clone()));
+    };
+    match outcome.map_err(NoValue::Failed).and_then(|json| result(ctx, json)) {
+        Ok(value) => promises::fulfilled(ctx, value),
+        Err(NoValue::Failed(failed)) => {
+            CALLS.with_borrow_mut(|calls| calls.failure = Some(failed));
+            Ok(Value::new_null(ctx.clone()))
+        }
+        Err(NoValue::Threw) => Err(rquickjs::Error::Exception),
     }
 }
 
@@ -123,17 +180,15 @@ impl<'js> Bridge<'js> {
     /// Waits for calls in flight and settles what completes. Returns `false`
     /// when nothing is in flight, so no completion can ever come.
     pub fn wait(&mut self, ctx: &Ctx<'js>) -> rquickjs::Result<bool> {
-        if self.glue.calls.borrow().in_flight == 0 {
+        if CALLS.with_borrow(|calls| calls.in_flight) == 0 {
             return Ok(false);
         }
         let completions = tools::wait();
-        let mut calls = self.glue.calls.borrow_mut();
-        calls.in_flight = calls.in_flight.saturating_sub(completions.len());
-        drop(calls);
+        CALLS.with_borrow_mut(|calls| calls.in_flight = calls.in_flight.saturating_sub(completions.len()));
         for completion in completions {
-            match result(ctx, completion.outcome) {
+            match completion.outcome.map_err(|error| NoValue::Failed(error.into())).and_then(|json| result(ctx, json)) {
                 Ok(value) => self.glue.settle.call::<_, ()>((completion.id, value))?,
-                Err(NoValue::Failed((code, message, details))) => {
+                Err(NoValue::Failed(Failed { code, message, details, .. })) => {
                     self.glue.fail.call::<_, ()>((completion.id, code, message, details))?
                 }
                 Err(NoValue::Threw) => return Err(rquickjs::Error::Exception),
@@ -143,22 +198,45 @@ impl<'js> Bridge<'js> {
     }
 }
 
-/// The arguments as JSON text: the prelude passes JSON text, or a finite
-/// number, which Rust writes as JavaScript does (any round-tripping form
-/// parses to the same number).
-fn json_text(arguments: Value<'_>) -> rquickjs::Result<String> {
+/// The arguments as JSON text, as `JSON.stringify` writes them, with
+/// `undefined` (and what `JSON.stringify` leaves out) as `null`; or, if
+/// they cannot be written (a BigInt, a cycle, a throwing `toJSON`), why.
+/// A number is written by Rust, which is faster and parses to the same
+/// number (NaN and the infinities become `null`, as in JSON).
+fn json_text<'js>(ctx: &Ctx<'js>, arguments: Value<'js>) -> rquickjs::Result<Result<String, Failed>> {
     if let Some(n) = arguments.as_int() {
-        Ok(n.to_string())
-    } else if let Some(x) = arguments.as_float() {
-        Ok(x.to_string())
-    } else {
-        arguments.get()
+        return Ok(Ok(n.to_string()));
+    }
+    if let Some(x) = arguments.as_float() {
+        return Ok(Ok(if x.is_finite() { x.to_string() } else { "null".into() }));
+    }
+    match ctx.json_stringify(arguments) {
+        Ok(Some(text)) => Ok(Ok(text.to_string()?)),
+        Ok(None) => Ok(Ok("null".into())),
+        Err(rquickjs::Error::Exception) => {
+            // What the program threw, or the engine's TypeError: its
+            // message, or the thrown value as `String()` writes it.
+            let thrown: Value = ctx.catch();
+            let message = match thrown.as_object().map(|error| error.get::<_, Coerced<String>>("message")) {
+                Some(Ok(Coerced(message))) => message,
+                _ => thrown.get::<Coerced<String>>().map_or_else(|_| "(no message)".into(), |Coerced(text)| text),
+            };
+            Ok(Err(Failed { code: "invalid_arguments", message, details: None, unserializable: true }))
+        }
+        Err(other) => Err(other),
     }
 }
 
-/// How a call failed, as `ToolError` takes it: the code, the message and
-/// the details as JSON text.
-type Failed = (&'static str, String, Option<String>);
+/// How a call failed, as `ToolError` takes it.
+struct Failed {
+    code: &'static str,
+    message: String,
+    /// Details as JSON text.
+    details: Option<String>,
+    /// The arguments could not be written as JSON; `message` says why,
+    /// and the prelude names the tool.
+    unserializable: bool,
+}
 
 /// Why an outcome gave no value.
 enum NoValue {
@@ -169,10 +247,16 @@ enum NoValue {
     Threw,
 }
 
-/// The value of a call's outcome: its result parsed, or why there is none.
-fn result<'js>(ctx: &Ctx<'js>, outcome: Outcome) -> Result<Value<'js>, NoValue> {
-    let json = outcome.map_err(|error| NoValue::Failed(describe(error)))?;
-    let malformed = || NoValue::Failed(("unavailable", "the tool returned malformed JSON".into(), None));
+/// The value of a call's result, parsed.
+fn result<'js>(ctx: &Ctx<'js>, json: String) -> Result<Value<'js>, NoValue> {
+    let malformed = || {
+        NoValue::Failed(Failed {
+            code: "unavailable",
+            message: "the tool returned malformed JSON".into(),
+            details: None,
+            unserializable: false,
+        })
+    };
     match values::parse(ctx, &json) {
         Ok(value) => Ok(value),
         Err(rquickjs::Error::Exception) => {
@@ -189,15 +273,17 @@ fn result<'js>(ctx: &Ctx<'js>, outcome: Outcome) -> Result<Value<'js>, NoValue> 
     }
 }
 
-/// The `ToolError` fields of each `call-error` case.
-fn describe(error: CallError) -> Failed {
-    let (code, Failure { message, details }) = match error {
-        CallError::UnknownTool(f) => ("unknown_tool", f),
-        CallError::InvalidArguments(f) => ("invalid_arguments", f),
-        CallError::ToolFailed(f) => ("tool_failed", f),
-        CallError::Timeout(f) => ("timeout", f),
-        CallError::QuotaExceeded(f) => ("quota_exceeded", f),
-        CallError::Unavailable(f) => ("unavailable", f),
-    };
-    (code, message, details)
+impl From<CallError> for Failed {
+    /// The `ToolError` fields of each `call-error` case.
+    fn from(error: CallError) -> Self {
+        let (code, Failure { message, details }) = match error {
+            CallError::UnknownTool(f) => ("unknown_tool", f),
+            CallError::InvalidArguments(f) => ("invalid_arguments", f),
+            CallError::ToolFailed(f) => ("tool_failed", f),
+            CallError::Timeout(f) => ("timeout", f),
+            CallError::QuotaExceeded(f) => ("quota_exceeded", f),
+            CallError::Unavailable(f) => ("unavailable", f),
+        };
+        Failed { code, message, details, unserializable: false }
+    }
 }

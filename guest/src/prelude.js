@@ -3,9 +3,10 @@
 // native half and returns the guest's private API, whose `bind` installs one
 // execution's tools; nothing here is reachable from the program except the
 // tool functions, the namespaces and `ToolError`. The native `startCall`
-// returns a promise of the result if the call completed at once, undefined
+// writes the arguments as JSON and returns a promise of the result if the call completed at once, undefined
 // if it runs on (`settle` or `fail` ends it later), or null if it failed
-// (`takeFailure` tells how). The two markers are primitives because the
+// (`takeFailure` tells how: code, message, details, and whether it was the
+// arguments that could not be written). The two markers are primitives because the
 // engine compares a value with them in one instruction.
 //
 // Every built-in it relies on is captured here, before any program runs, so a
@@ -17,7 +18,6 @@
   const PromiseCtor = Promise;
   const ProxyCtor = Proxy;
   const ErrorCtor = Error;
-  const stringify = JSON.stringify;
   const parse = JSON.parse;
   const globals = globalThis;
 
@@ -52,22 +52,8 @@
   // so stack traces and `fn.name` read naturally.
   function toolFunction(index, server, tool) {
     return { [tool](args) {
-      let json;
-      if (typeof args === "number" && args - args === 0) {
-        // A finite number crosses as is; the native half writes it as
-        // JSON.stringify would (NaN and the infinities become null below).
-        json = args;
-      } else {
-        try {
-          json = args === undefined ? "null" : stringify(args);
-        } catch (e) {
-          return rejected(new ToolError("invalid_arguments", server, tool,
-            `arguments of ${server === null ? tool : server + "." + tool} are not JSON-serializable: ${e && e.message}`, null));
-        }
-        if (json === undefined) json = "null";
-      }
       const id = nextId++;
-      const outcome = startCall(index, json, id);
+      const outcome = startCall(index, args, id);
       if (outcome === undefined) {
         // Where the program made the call: if it fails, its ToolError
         // carries this stack, so an uncaught one points at the call in the
@@ -80,7 +66,10 @@
       }
       if (outcome === null) {
         const failure = takeFailure();
-        return rejected(toolError(failure[0], server, tool, failure[1], failure[2]));
+        const message = failure[3]
+          ? `arguments of ${server === null ? tool : server + "." + tool} are not JSON-serializable: ${failure[1]}`
+          : failure[1];
+        return rejected(toolError(failure[0], server, tool, message, failure[2]));
       }
       return outcome;
     } }[tool];

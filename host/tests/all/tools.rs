@@ -189,12 +189,39 @@ async fn calls_beyond_the_quota_are_refused() {
     assert_eq!(envelope.receipt.tool_calls, 8);
 }
 
+/// Arguments JSON cannot write are refused in the guest, before any call:
+/// the ToolError names the tool and says why, whatever the program threw.
 #[tokio::test]
 async fn unserializable_arguments_are_rejected_in_the_guest() {
-    let source = "try { await echo({ n: 1n }); } catch (e) { return [e.code, e.tool]; }";
+    let source = "const cycle = {}; cycle.self = cycle;\n\
+                  const attempts = [{ n: 1n }, cycle, { toJSON() { throw new RangeError('mine'); } }, { toJSON() { throw 7; } }];\n\
+                  const out = [];\n\
+                  for (const args of attempts) {\n\
+                    try { await echo(args); out.push('sent'); } catch (e) { out.push([e instanceof ToolError, e.code, e.tool, e.message]); }\n\
+                  }\n\
+                  return out;";
     let envelope = run_with(source, Arc::new(echo()), &Limits::default()).await;
-    assert_eq!(envelope.value, json!(["invalid_arguments", "echo"]));
+    let Some(out) = envelope.value.as_array() else { panic!("{:?}", envelope.error) };
+    assert_eq!(out.len(), 4);
+    for (attempt, why) in out.iter().zip(["BigInt", "circular", "mine", "7"]) {
+        assert_eq!(
+            [&attempt[0], &attempt[1], &attempt[2]],
+            [&json!(true), &json!("invalid_arguments"), &json!("echo")]
+        );
+        let message = attempt[3].as_str().unwrap();
+        assert!(message.starts_with("arguments of echo are not JSON-serializable: "), "{message}");
+        assert!(message.contains(why), "{message} should say {why}");
+    }
     assert_eq!(envelope.receipt.tool_calls, 0);
+}
+
+/// What `JSON.stringify` leaves out (undefined, a function, a symbol)
+/// reaches the tool as `null`.
+#[tokio::test]
+async fn arguments_json_leaves_out_arrive_as_null() {
+    let source = "return await Promise.all([undefined, () => 1, Symbol('s'), [undefined, () => 1], { a: undefined, b: 1 }].map((x) => echo(x)));";
+    let envelope = run_with(source, Arc::new(echo()), &Limits::default()).await;
+    assert_eq!(envelope.value, json!([null, null, null, [null, null], { "b": 1 }]), "{:?}", envelope.error);
 }
 
 #[tokio::test]
