@@ -6,7 +6,8 @@
 //! The promise bookkeeping lives in `prelude.js` (it is JavaScript's to
 //! own); this module makes the host calls, turns outcomes into values or
 //! failures, and counts the calls in flight, which is how a stalled program
-//! is recognized.
+//! is recognized. `startCall` is a plain C function taking raw engine
+//! values, which makes this module an FFI edge.
 
 use crate::bindings::codemode::sandbox::tools::{self, Call, CallError, Failure};
 use crate::bindings::exports::codemode::sandbox::program::ToolBinding;

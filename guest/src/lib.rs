@@ -25,7 +25,9 @@ mod random;
 mod truncate;
 mod values;
 
-// The generated glue is the crate's only FFI edge, hence the only `unsafe`.
+// The generated glue is one of the crate's FFI edges (the others: `libc`,
+// `values`, `promises` and `bridge`'s `startCall`), each allowing `unsafe`
+// only where it touches raw engine or C values.
 #[allow(unsafe_code, missing_docs, clippy::all)]
 mod bindings {
     wit_bindgen::generate!({ path: "../wit", world: "initializable" });
