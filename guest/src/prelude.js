@@ -3,11 +3,12 @@
 // native half and returns the guest's private API, whose `bind` installs one
 // execution's tools; nothing here is reachable from the program except the
 // tool functions, the namespaces and `ToolError`. The native `startCall`
-// writes the arguments as JSON and returns a promise of the result if the call completed at once, undefined
-// if it runs on (`settle` or `fail` ends it later), or null if it failed
-// (`takeFailure` tells how: code, message, details, and whether it was the
-// arguments that could not be written). The two markers are primitives because the
-// engine compares a value with them in one instruction.
+// writes the arguments as JSON and returns a promise of the result if the
+// call completed at once, undefined if it runs on (`settle` or `fail` ends
+// it later), or null if it failed (`takeFailure` tells how: code, message,
+// details, and whether it was the arguments that could not be written).
+// The markers are primitives because the engine compares a value with them
+// in one instruction.
 //
 // Every built-in it relies on is captured here, before any program runs, so a
 // program that overwrites `JSON`, `Promise` or prototypes cannot break the
