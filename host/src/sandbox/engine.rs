@@ -106,15 +106,16 @@ pub fn build(settings: &EngineSettings, guest: &[u8]) -> Result<Built, Error> {
         .consume_fuel(true)
         .max_wasm_stack(MAX_WASM_STACK)
         .async_stack_size(MAX_WASM_STACK + (1 << 20))
+        // Wasmtime's default, kept on purpose: a funcref is built the first
+        // time the guest calls through it, so an execution pays only for
+        // those it uses. Building all 625 at instantiation doubled a trivial
+        // execution (W0: 34 -> 72 µs).
+        .table_lazy_init(true)
         // Map the guest's initial memory from the compiled artifact (the
         // cached `.cwasm`, else a memfd) instead of copying its data segments
         // in at every instantiation; pages are copied only when written.
         // Applies because the guest's segments sit at constant offsets in one
         // dense range (its snapshot heap).
-        // Wasmtime's default, kept on purpose: a funcref is built the first
-        // time the guest calls through it. Building all 625 at instantiation
-        // doubled a trivial execution (W0: 34 -> 72 µs); W4 uses a few dozen.
-        .table_lazy_init(true)
         .memory_init_cow(true)
         .memory_reservation(MEMORY_RESERVATION)
         .memory_guard_size(MEMORY_GUARD)
