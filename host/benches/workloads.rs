@@ -34,8 +34,13 @@
 //! `workloads.json`; the tool hands out the cached JSON text unparsed.
 //!
 //! ```text
-//! cargo bench -p codemode --bench workloads -- [--quick] [--json FILE] [W0 .. W5 | breakdown | conversion | memory | throughput]...
+//! cargo bench -p codemode --bench workloads -- [--quick] [--runs N] [--sandboxes N] [--json FILE] [W0 .. W5 | breakdown | conversion | memory | throughput]...
 //! ```
+//!
+//! `--runs N` times N executions per workload after 3 warm-up ones, and
+//! `--sandboxes N` sizes the pool (default 128, which reserves 128 slots of
+//! 4 GiB of address space). `scripts/instructions.sh` uses both to count
+//! instructions per execution under callgrind, which cannot reserve that much.
 //!
 //! A relative `--json` path is taken from the repository root.
 
@@ -63,12 +68,14 @@ use tracing_subscriber::layer::{self, Layer, SubscriberExt};
 /// Sandboxes alive at once in the memory measurement.
 const LIVE_SANDBOXES: usize = 100;
 
+/// Concurrent tasks of each throughput measurement.
+const THROUGHPUT_TASKS: [usize; 2] = [2, 8];
+
 /// How long the memory measurement waits for every execution to reach
 /// `hold()` before giving up (a stuck bench should fail, not hang).
 const ARRIVAL_TIMEOUT: Duration = Duration::from_secs(60);
 
-const USAGE: &str =
-    "usage: workloads [--quick] [--json FILE] [W0 .. W5 | breakdown | conversion | memory | throughput]...";
+const USAGE: &str = "usage: workloads [--quick] [--runs N] [--sandboxes N] [--json FILE] [W0 .. W5 | breakdown | conversion | memory | throughput]...";
 
 fn main() -> ExitCode {
     common::exit(run_all())
@@ -88,8 +95,7 @@ fn run_all() -> Result<()> {
 }
 
 async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path) -> Result<()> {
-    // More than LIVE_SANDBOXES: the pool must not be the limit being measured.
-    let executor = Executor::builder().max_sandboxes(128).build()?;
+    let executor = Executor::builder().max_sandboxes(options.sandboxes).build()?;
     let machine = Machine::read();
     println!("codemode workloads, {}", machine.date);
     println!("machine: {}, {} cores", machine.cpu, machine.cores);
@@ -116,7 +122,8 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
         for workload in selected {
             let source = read_program(bench_dir, workload)?;
             let tools = provider(&workload.tools, orders.as_ref())?;
-            let result = spawn(time_workload(executor.clone(), tools, source, workload.clone(), options.quick)).await?;
+            let runs = options.runs(&workload.id);
+            let result = spawn(time_workload(executor.clone(), tools, source, workload.clone(), runs)).await?;
             print_row(&format!("{} {}", result.id, result.name), &result);
             report.workloads.push(result);
         }
@@ -126,9 +133,9 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
         let trivial = manifest.workloads.iter().find(|w| w.id == "W0").context("workloads.json has no W0")?;
         let source = read_program(bench_dir, trivial)?;
         let phases = Phases::install()?;
-        let (warmup, timed) = runs("W0", options.quick);
+        let (warmup, timed) = options.runs("W0");
         let tools: Arc<dyn ToolProvider> = Arc::new(InProcessTools::new());
-        let task = time_workload(executor.clone(), tools, source, trivial.clone(), options.quick);
+        let task = time_workload(executor.clone(), tools, source, trivial.clone(), (warmup, timed));
         let result = spawn(task).await?;
         let mut samples = phases.take();
         ensure!(samples.len() == warmup + timed, "{} phase reports for {} executions", samples.len(), warmup + timed);
@@ -164,7 +171,8 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
                 expected: expected.into(),
             };
             let tools = provider(&workload.tools, Some(&orders))?;
-            let result = spawn(time_workload(executor.clone(), tools, program.into(), workload, options.quick)).await?;
+            let runs = options.runs("conversion");
+            let result = spawn(time_workload(executor.clone(), tools, program.into(), workload, runs)).await?;
             print_row(&result.name, &result);
             report.conversion.push(result);
         }
@@ -189,7 +197,7 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
         let window = if options.quick { Duration::from_millis(500) } else { Duration::from_secs(3) };
         println!();
         println!("{:<18} {:>10} {:>10} {:>12}", "concurrent tasks", "runs", "seconds", "runs/s");
-        for concurrency in [2, 8] {
+        for concurrency in THROUGHPUT_TASKS {
             let result = throughput(&executor, &source, trivial, concurrency, window).await?;
             println!(
                 "{:<18} {:>10} {:>10.2} {:>12.0}",
@@ -221,17 +229,23 @@ async fn spawn<T: Send + 'static>(task: impl Future<Output = Result<T>> + Send +
 
 struct Options {
     quick: bool,
+    /// Timed executions per workload, instead of each one's default.
+    timed: Option<usize>,
+    sandboxes: u32,
     json: Option<PathBuf>,
     filters: Vec<String>,
 }
 
 impl Options {
     fn parse(args: impl IntoIterator<Item = String>) -> Result<Self> {
-        let mut options = Options { quick: false, json: None, filters: vec![] };
+        // More than LIVE_SANDBOXES: the pool must not be the limit being measured.
+        let mut options = Options { quick: false, timed: None, sandboxes: 128, json: None, filters: vec![] };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--quick" => options.quick = true,
+                "--runs" => options.timed = Some(positive(args.next(), "--runs")?),
+                "--sandboxes" => options.sandboxes = u32::try_from(positive(args.next(), "--sandboxes")?)?,
                 "--json" => options.json = Some(args.next().context(USAGE)?.into()),
                 // `cargo bench` passes this to every bench binary.
                 "--bench" => {}
@@ -240,6 +254,23 @@ impl Options {
             }
         }
         Ok(options)
+    }
+
+    /// (warm-up, timed) executions of workload `id`. The defaults are sized
+    /// so that the full run stays within about two minutes on a busy 2-core
+    /// machine (about one minute when it is idle).
+    fn runs(&self, id: &str) -> (usize, usize) {
+        if let Some(timed) = self.timed {
+            return (3, timed);
+        }
+        let timed = match id {
+            "W0" => 5000,
+            "W3" | "W4" => 3000,
+            "W2" => 300,
+            "W1" | "W5" | "conversion" => 150,
+            _ => 100,
+        };
+        if self.quick { (1, (timed / 100).max(3)) } else { ((timed / 10).max(3), timed) }
     }
 
     fn wants(&self, section: &str) -> bool {
@@ -256,8 +287,27 @@ impl Options {
                 sections.join(", ")
             );
         }
+        // Executions beyond the pool's size would be refused as busy.
+        let needed = if self.wants("memory") {
+            LIVE_SANDBOXES + 1
+        } else if self.wants("throughput") {
+            THROUGHPUT_TASKS.into_iter().max().unwrap_or(1)
+        } else {
+            1
+        };
+        ensure!(
+            self.sandboxes as usize >= needed,
+            "--sandboxes {}: the sections asked for need {needed}",
+            self.sandboxes
+        );
         Ok(())
     }
+}
+
+/// The number after a flag, which must be positive.
+fn positive(value: Option<String>, flag: &str) -> Result<usize> {
+    let value = value.with_context(|| format!("{flag} needs a number\n{USAGE}"))?;
+    value.parse().ok().filter(|&n| n > 0).with_context(|| format!("{flag} {value}: not a positive number"))
 }
 
 /// The conversion routes: (name, program, tool, expected value). The
@@ -268,20 +318,6 @@ const CONVERSIONS: [(&str, &str, &str, u64); 3] = [
     ("text as a string", "return (await orders_text()).length;", "orders_text", 1_179_257),
     ("text + JSON.parse", "return JSON.parse(await orders_text()).length;", "orders_text", 10_000),
 ];
-
-/// (warm-up, timed) executions per workload, sized so that the full run
-/// stays within about two minutes on a busy 2-core machine (about one
-/// minute when it is idle).
-fn runs(id: &str, quick: bool) -> (usize, usize) {
-    let timed = match id {
-        "W0" => 5000,
-        "W3" | "W4" => 3000,
-        "W2" => 300,
-        "W1" | "W5" | "conversion" => 150,
-        _ => 100,
-    };
-    if quick { (1, (timed / 100).max(3)) } else { ((timed / 10).max(3), timed) }
-}
 
 #[derive(Serialize)]
 struct Report {
@@ -311,9 +347,8 @@ async fn time_workload(
     tools: Arc<dyn ToolProvider>,
     source: String,
     workload: Workload,
-    quick: bool,
+    (warmup, timed): (usize, usize),
 ) -> Result<WorkloadResult> {
-    let (warmup, timed) = runs(&workload.id, quick);
     let first = executor.execute(&source, tools.clone()).await?;
     check(&first, &workload.expected, &workload.id)?;
     for _ in 1..warmup {
