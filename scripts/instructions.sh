@@ -4,7 +4,8 @@
 # tens of percent from one run to the next; this count moved by a few dozen
 # instructions in four million, so it shows a 1% change that p50 hides.
 # It is a count, not a time: a cache miss or a syscall counts as little as
-# an add, so figures for the README still come from the `workloads` bench.
+# an add, and a `rep movsb` copy counts once per byte, so the README's
+# targets are still checked by the `workloads` bench.
 #
 #   scripts/instructions.sh [W0 .. W5]...   (default: W0 W3 W4)
 #
@@ -31,8 +32,8 @@ for line in sys.stdin:
         print(message["executable"])')
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-# Runs the bench under valgrind with "$@" after the tool's own options.
-# Callgrind cannot reserve the default pool's address space (128 slots of
+# Runs valgrind "$@" (its options, then the bench) on $workload with $runs
+# timed executions. Callgrind cannot reserve the default pool's address space (128 slots of
 # 4 GiB), so every run uses a pool of 2.
 under_valgrind() {
   if ! valgrind "$@" --runs "$runs" --sandboxes 2 "$workload" >"$out/log" 2>&1; then
