@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Instructions per execution of the standard workloads, host and guest
 # together, counted by callgrind. Wall time on a shared machine moves by
-# tens of percent from one run to the next; this count moved by a few dozen
-# instructions in four million, so it shows a 1% change that p50 hides.
+# tens of percent from one run to the next; this count moved by less than a
+# hundred instructions (in 280,000 for W0, four million for W4), so it shows
+# a 1% change that p50 hides.
 # It is a count, not a time: a cache miss or a syscall counts as little as
 # an add, and a `rep movsb` copy counts once per byte, so the README's
 # targets are still checked by the `workloads` bench.
