@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per execution of the standard workloads, host and guest
 # together, counted by callgrind. Wall time on a shared machine moves by
-# tens of percent from one run to the next; this count moved by less than a
+# tens of percent from one run to the next; this count moved by about a
 # hundred instructions (in 280,000 for W0, four million for W4), so it shows
 # a 1% change that p50 hides.
 # It is a count, not a time: a cache miss or a syscall counts as little as
@@ -34,8 +34,8 @@ for line in sys.stdin:
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 # Runs valgrind "$@" (its options, then the bench) on $workload with $runs
-# timed executions. Callgrind cannot reserve the default pool's address space (128 slots of
-# 4 GiB), so every run uses a pool of 2.
+# timed executions. Callgrind cannot reserve the default pool's address
+# space (128 slots of 4 GiB), so every run uses a pool of 2.
 under_valgrind() {
   if ! valgrind "$@" --runs "$runs" --sandboxes 2 "$workload" >"$out/log" 2>&1; then
     cat "$out/log" >&2
