@@ -16,6 +16,7 @@ mod isolation;
 mod limits;
 mod mcp;
 mod phases;
+mod promises;
 mod python_sdk;
 mod serve;
 mod snapshot;

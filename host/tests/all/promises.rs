@@ -1,0 +1,113 @@
+//! The promise combinators (`Promise.all`, `allSettled`, `any`, `race`) keep
+//! every observable behaviour of the spec under the vendored QuickJS's fast
+//! path, which reacts to built-in promises without the derived promise
+//! `then` would make (third_party/README.md). Each expected value is what
+//! V8 (Node 20) gives for the same program.
+
+use crate::support::value;
+
+/// what the case checks, program, expected value as JSON
+type Case = (&'static str, &'static str, &'static str);
+
+const CASES: &[Case] = &[
+    (
+        "combinators settle at the same microtask as in the spec",
+        r#"const log = [];
+        const chain = () => Promise.resolve().then(() => log.push('t1')).then(() => log.push('t2'))
+          .then(() => log.push('t3')).then(() => log.push('t4'));
+        chain();
+        Promise.all([Promise.resolve(1), 2]).then((v) => log.push('all:' + v));
+        Promise.allSettled([Promise.reject(1), 2]).then((v) => log.push('allSettled:' + v.map((r) => r.status)));
+        Promise.any([Promise.reject(1), Promise.resolve(2)]).then((v) => log.push('any:' + v));
+        Promise.race([new Promise(() => {}), Promise.resolve(3)]).then((v) => log.push('race:' + v));
+        Promise.all([Promise.reject(new Error('no')), 1]).catch((e) => log.push('allRejected:' + e.message));
+        Promise.any([Promise.reject(1), Promise.reject(2)])
+          .catch((e) => log.push('anyRejected:' + e.constructor.name + ':' + e.errors));
+        for (let i = 0; i < 20; i++) await null;
+        return log;"#,
+        r#"["t1","t2","all:1,2","allSettled:rejected,fulfilled","any:2","race:3","allRejected:no",
+            "anyRejected:AggregateError:1,2","t3","t4"]"#,
+    ),
+    (
+        "a Symbol.species of Promise's own still gets its derived promises",
+        r#"let made = 0;
+        class Counted extends Promise { constructor(executor) { made++; super(executor); } }
+        const saved = Object.getOwnPropertyDescriptor(Promise, Symbol.species);
+        Object.defineProperty(Promise, Symbol.species, { configurable: true, get() { return Counted; } });
+        const v = await Promise.all([Promise.resolve(1), Promise.resolve(2), 3]);
+        const r = await Promise.race([Promise.resolve(4)]);
+        Object.defineProperty(Promise, Symbol.species, saved);
+        return [v, r, made];"#,
+        "[[1,2,3],4,4]",
+    ),
+    (
+        "a subclass's combinators construct the subclass as the spec says",
+        r#"let made = 0;
+        class Sub extends Promise { constructor(executor) { made++; super(executor); } }
+        const all = Sub.all([1, Promise.resolve(2)]);
+        const settled = Sub.allSettled([1]);
+        return [all instanceof Sub, settled instanceof Sub, await all, made];"#,
+        "[true,true,[1,2],9]",
+    ),
+    (
+        "an element's `constructor` is read twice, by resolve and by then",
+        r#"let reads = 0;
+        const p = Promise.resolve('x');
+        Object.defineProperty(p, 'constructor', { get() { reads++; return Promise; } });
+        const v = await Promise.all([p]);
+        const afterAll = reads;
+        await Promise.race([p]);
+        return [v, afterAll, reads];"#,
+        r#"[["x"],2,4]"#,
+    ),
+    (
+        "a replaced Promise.prototype.then is called for every element",
+        r#"const original = Promise.prototype.then;
+        let calls = 0;
+        Promise.prototype.then = function (f, r) { calls++; return original.call(this, f, r); };
+        const v = await Promise.all([1, Promise.resolve(2)]);
+        const any = await Promise.any([Promise.reject(0), 5]);
+        Promise.prototype.then = original;
+        return [v, any, calls];"#,
+        "[[1,2],5,4]",
+    ),
+    (
+        "an element's own `then` is called with the combinator's functions",
+        r#"const p = Promise.resolve(1);
+        const seen = [];
+        p.then = function (f, r) {
+          seen.push(typeof f, typeof r);
+          return Promise.prototype.then.call(this, (v) => f(v * 10), r);
+        };
+        return [await Promise.all([p, 2]), await Promise.race([p]), seen];"#,
+        r#"[[10,2],10,["function","function","function","function"]]"#,
+    ),
+    (
+        "a `then` getter that throws rejects the combinator",
+        r#"const p = Promise.resolve(1);
+        Object.defineProperty(p, 'then', { get() { throw new Error('no then'); } });
+        try { await Promise.all([p]); return 'resolved'; } catch (e) { return e.message; }"#,
+        r#""no then""#,
+    ),
+    (
+        "a Symbol.species getter that throws rejects every combinator",
+        r#"const saved = Object.getOwnPropertyDescriptor(Promise, Symbol.species);
+        Object.defineProperty(Promise, Symbol.species, { configurable: true, get() { throw new Error('no species'); } });
+        const results = [];
+        for (const combinator of ['all', 'allSettled', 'any', 'race']) {
+          try { await Promise[combinator]([Promise.resolve(0)]); results.push('resolved'); }
+          catch (e) { results.push(e.message); }
+        }
+        Object.defineProperty(Promise, Symbol.species, saved);
+        return results;"#,
+        r#"["no species","no species","no species","no species"]"#,
+    ),
+];
+
+#[tokio::test]
+async fn combinators_behave_as_the_spec_says() {
+    for &(what, source, expected) in CASES {
+        let expected: serde_json::Value = serde_json::from_str(expected).expect("the expected value is JSON");
+        assert_eq!(value(source).await, expected, "{what}");
+    }
+}
