@@ -6419,6 +6419,24 @@ JSValue JS_NewObject(JSContext *ctx)
 static void js_function_set_properties(JSContext *ctx, JSValue func_obj,
                                        JSAtom name, int len)
 {
+    JSObject *p = JS_VALUE_GET_OBJ(func_obj);
+    JSProperty *pr;
+
+    /* Every caller passes a function object it has just made, with no own
+       property yet: add the two directly, as JS_DefineProperty would
+       after finding neither, and spare its lookups and checks. */
+    if (p->shape->prop_count == 0) {
+        /* ES6 feature non compatible with ES5.1: length is configurable */
+        pr = add_property(ctx, p, JS_ATOM_length, JS_PROP_CONFIGURABLE);
+        if (!pr)
+            return;
+        pr->u.value = js_int32(len);
+        pr = add_property(ctx, p, JS_ATOM_name, JS_PROP_CONFIGURABLE);
+        if (!pr)
+            return;
+        pr->u.value = JS_AtomToString(ctx, name);
+        return;
+    }
     /* ES6 feature non compatible with ES5.1: length is configurable */
     JS_DefinePropertyValue(ctx, func_obj, JS_ATOM_length, js_int32(len),
                            JS_PROP_CONFIGURABLE);

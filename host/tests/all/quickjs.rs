@@ -1,15 +1,24 @@
-//! The promise combinators (`Promise.all`, `allSettled`, `any`, `race`) keep
-//! every observable behaviour of the spec under the vendored QuickJS's fast
-//! path, which reacts to built-in promises without the derived promise
-//! `then` would make (third_party/README.md). Each expected value is what
-//! V8 (Node 20) gives for the same program.
+//! The vendored QuickJS-ng's changes (third_party/README.md) keep every
+//! observable behaviour: the promise combinators (`Promise.all`,
+//! `allSettled`, `any`, `race`), which react to built-in promises without
+//! the derived promise `then` would make, and new functions, whose `length`
+//! and `name` are added without the generic property definition. Each
+//! expected value is what V8 (Node 20) gives for the same program.
 
 use crate::support::value;
 
 /// what the case checks, program, expected value as JSON
 type Case = (&'static str, &'static str, &'static str);
 
-const CASES: &[Case] = &[
+/// Runs each case's program after `prelude` and compares its value.
+async fn check(prelude: &str, cases: &[Case]) {
+    for &(what, source, expected) in cases {
+        let expected: serde_json::Value = serde_json::from_str(expected).expect("the expected value is JSON");
+        assert_eq!(value(&format!("{prelude}\n{source}")).await, expected, "{what}");
+    }
+}
+
+const COMBINATORS: &[Case] = &[
     (
         "combinators settle at the same microtask as in the spec",
         r#"const log = [];
@@ -106,8 +115,49 @@ const CASES: &[Case] = &[
 
 #[tokio::test]
 async fn combinators_behave_as_the_spec_says() {
-    for &(what, source, expected) in CASES {
-        let expected: serde_json::Value = serde_json::from_str(expected).expect("the expected value is JSON");
-        assert_eq!(value(source).await, expected, "{what}");
-    }
+    check("", COMBINATORS).await;
+}
+
+/// Own properties of a function, each as `key:value:writable,enumerable,configurable`.
+const DESCRIBE: &str = "const describe = (f) => Object.getOwnPropertyNames(f).map((k) => {
+      const d = Object.getOwnPropertyDescriptor(f, k);
+      return `${k}:${typeof d.value === 'object' ? 'object' : String(d.value)}:${d.writable},${d.enumerable},${d.configurable}`;
+    });";
+
+const FUNCTIONS: &[Case] = &[
+    (
+        "closures, methods, classes and generators",
+        r#"const arrow = (a, b) => a;
+        class K { constructor(a) {} m(b, c) {} }
+        return [describe(arrow), describe(async function load(x, y, z) {}), describe(K), describe(K.prototype.m),
+          describe(async () => {}), describe(function* gen(q) {})];"#,
+        r#"[["length:2:false,false,true","name:arrow:false,false,true"],
+            ["length:3:false,false,true","name:load:false,false,true"],
+            ["length:1:false,false,true","name:K:false,false,true","prototype:object:false,false,false"],
+            ["length:2:false,false,true","name:m:false,false,true"],
+            ["length:0:false,false,true","name::false,false,true"],
+            ["length:1:false,false,true","name:gen:false,false,true","prototype:object:true,false,false"]]"#,
+    ),
+    (
+        "built-in, bound and promise resolving functions",
+        r#"let resolve;
+        new Promise((r) => { resolve = r; });
+        return [describe(Math.max), describe(((a, b) => a).bind(null, 1)), describe(resolve)];"#,
+        r#"[["length:2:false,false,true","name:max:false,false,true"],
+            ["length:1:false,false,true","name:bound :false,false,true"],
+            ["length:1:false,false,true","name::false,false,true"]]"#,
+    ),
+    (
+        "the properties stay configurable",
+        r#"const f = () => {};
+        delete f.name;
+        Object.defineProperty(f, 'length', { value: 9 });
+        return [describe(f), f.name, f.length];"#,
+        r#"[["length:9:false,false,true"],"",9]"#,
+    ),
+];
+
+#[tokio::test]
+async fn new_functions_have_length_and_name_as_the_spec_says() {
+    check(DESCRIBE, FUNCTIONS).await;
 }
