@@ -6,6 +6,7 @@
 //! that already has JSON (an MCP text block, a cached payload) hands it over
 //! without re-serializing.
 
+use foldhash::fast::RandomState;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
@@ -164,7 +165,7 @@ type Handler = Arc<dyn Fn(Value) -> ToolFuture + Send + Sync>;
 pub struct InProcessTools {
     specs: Arc<[ToolSpec]>,
     /// Namespace -> name -> handler, so a call looks up by reference.
-    handlers: HashMap<Option<String>, HashMap<String, Handler>>,
+    handlers: HashMap<Option<String>, HashMap<String, Handler, RandomState>, RandomState>,
 }
 
 impl InProcessTools {
