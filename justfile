@@ -12,8 +12,9 @@ test:
 bench *ARGS:
     cargo bench -p codemode --bench workloads -- {{ARGS}}
 
-# Everything CI checks: fresh guest, formatting, lints, tests.
+# Everything CI checks: vendored QuickJS, fresh guest, formatting, lints, tests.
 ready:
+    scripts/vendor-rquickjs-sys.sh --check
     scripts/build-guest.sh --check
     cargo fmt --all --check
     cargo clippy --workspace --exclude codemode-guest --all-targets -- -D warnings
