@@ -30,10 +30,10 @@ target/debug/codemode-snapshot target/wasm32-wasip2/guest/codemode_guest.wasm "$
 # The hash covers what determines the build: the guest's and the snapshot
 # tool's sources and manifests, the WIT, this script, the vendored QuickJS,
 # the guest profile, the exact versions of the guest's own dependency tree
-# and of the Wasmtime and Wizer that snapshot it (not all of Cargo.lock, so that a host-only
-# dependency change does not make the guest stale). `cargo tree` suffixes like
-# `(*)` and the checkout path of local packages are dropped, so the hash is
-# the same in every clone.
+# and of the Wasmtime and Wizer that snapshot it (not all of Cargo.lock, so
+# that a host-only dependency change does not make the guest stale). `cargo
+# tree` suffixes like `(*)` and the checkout path of local packages are
+# dropped, so the hash is the same in every clone.
 inputs_hash() {
   {
     find guest/src guest/Cargo.toml guest/build.rs snapshot wit scripts/build-guest.sh \
