@@ -5,8 +5,8 @@
 # hundred instructions (in 280,000 for W0, four million for W4), so it shows
 # a 1% change that p50 hides.
 # It is a count, not a time: a cache miss or a syscall counts as little as
-# an add, and a `rep movsb` copy counts once per byte, so the README's
-# targets are still checked by the `workloads` bench.
+# an add, and a `rep movsb` copy counts once per byte, so the time
+# targets (bench/README.md) are still checked by the `workloads` bench.
 #
 #   scripts/instructions.sh [W0 .. W5]...   (default: W0 W3 W4)
 #

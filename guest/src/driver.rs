@@ -27,7 +27,7 @@ pub fn run(source: &str, options: &RunOptions) {
             Ok(compiled) => execute(ctx, &mut bridge, compiled),
             Err(error) => Err(Failure::Syntax(error.0)),
         };
-        match outcome.and_then(|value| json::to_json(ctx, value)) {
+        match outcome.and_then(|value| json::to_json(ctx, value).map_err(Failure::from)) {
             Ok(json) => {
                 let (value, truncated) = truncate::fit(json, output_limit);
                 output::result(value, truncated, monotonic_clock::now().saturating_sub(started));

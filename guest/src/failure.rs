@@ -8,7 +8,7 @@
 
 use crate::bridge::PRELUDE_FILENAME;
 use crate::inspect::{Intrinsics, render};
-use crate::json::to_json;
+use crate::json::{NotJson, to_json};
 use crate::program::FILENAME;
 use rquickjs::{Ctx, Object, Value};
 use serde_json::{Map, Value as Json, json};
@@ -24,6 +24,16 @@ pub enum Failure<'js> {
     Stalled,
     /// A runtime failure the guest itself describes.
     Message(String),
+}
+
+impl<'js> From<NotJson<'js>> for Failure<'js> {
+    /// A value that cannot be written as JSON fails the program like a throw.
+    fn from(error: NotJson<'js>) -> Self {
+        match error {
+            NotJson::Thrown(thrown) => Failure::Thrown(thrown),
+            NotJson::Unreadable(message) => Failure::Message(message),
+        }
+    }
 }
 
 /// What describing a failure needs to know about the run.

@@ -8,23 +8,31 @@
 //! depth limit, because the text comes from the engine, which has already
 //! walked that depth; `truncate` then caps the nesting the host will see.
 
-use crate::failure::Failure;
 use rquickjs::{Ctx, Value};
 use serde::Deserialize;
 use serde_json::Value as Json;
 use std::borrow::Cow;
 
+/// Why a value has no JSON form.
+pub enum NotJson<'js> {
+    /// The engine threw while writing it (a cycle, a BigInt, a throwing
+    /// `toJSON`, out of memory): the thrown value.
+    Thrown(Value<'js>),
+    /// The engine's text did not parse back (a bug; said as it is).
+    Unreadable(String),
+}
+
 /// `value` as JSON; `undefined` (and functions, symbols) become `null`.
-pub fn to_json<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> Result<Json, Failure<'js>> {
-    let text = ctx.json_stringify(value).map_err(|_| Failure::Thrown(ctx.catch()))?;
+pub fn to_json<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> Result<Json, NotJson<'js>> {
+    let text = ctx.json_stringify(value).map_err(|_| NotJson::Thrown(ctx.catch()))?;
     let Some(text) = text else { return Ok(Json::Null) };
     // The engine's JSON text is ASCII-safe: lone surrogates are `\u` escapes.
-    let text = text.to_string().map_err(|_| Failure::Thrown(ctx.catch()))?;
+    let text = text.to_string().map_err(|_| NotJson::Thrown(ctx.catch()))?;
     let text = well_formed(&text);
     let mut parser = serde_json::Deserializer::from_str(&text);
     parser.disable_recursion_limit();
     Json::deserialize(&mut parser)
-        .map_err(|e| Failure::Message(format!("the program's value could not be converted to JSON: {e}")))
+        .map_err(|e| NotJson::Unreadable(format!("the program's value could not be converted to JSON: {e}")))
 }
 
 /// Replaces `\u` escapes of lone surrogates in JSON text with `\ufffd`.

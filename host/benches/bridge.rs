@@ -22,7 +22,9 @@
 use anyhow::{Context, Result, ensure};
 use codemode::catalog::{Catalog, ServerTools};
 use codemode::config::{Config, ServerConfig, ServerOptions, Transport};
-use codemode::{Executor, InProcessTools, McpTools, ToolCallError, ToolCallErrorKind, ToolProvider, ToolSpec};
+use codemode::{
+    ExecuteOptions, Executor, InProcessTools, McpTools, ToolCallError, ToolCallErrorKind, ToolProvider, ToolSpec,
+};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -119,7 +121,7 @@ async fn per_call(
         let mut times = Vec::new();
         for run in 0..=runs {
             let start = Instant::now();
-            let envelope = executor.execute(&source, provider.clone()).await?;
+            let envelope = executor.execute(&source, provider.clone(), &ExecuteOptions::new()).await?;
             ensure!(envelope.ok, "{tool}: {:?}", envelope.error);
             // The first run is a warm-up.
             if run > 0 {

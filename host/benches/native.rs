@@ -1,4 +1,4 @@
-//! How much the sandbox costs: the no-tool workloads (`bench/README.md`) on
+//! How much the sandbox costs: the no-tool workloads (`bench/workloads/README.md`) on
 //! native QuickJS-ng next to codemode, and the ways to turn a large tool
 //! result into JavaScript values.
 //!
@@ -30,7 +30,7 @@
 mod common;
 
 use anyhow::{Context as _, Result, anyhow, bail, ensure};
-use codemode::{Executor, InProcessTools, ToolProvider};
+use codemode::{ExecuteOptions, Executor, InProcessTools, ToolProvider};
 use common::{Machine, Manifest, Workload, check_shared_copy, load_orders, read_program};
 use rquickjs::context::EvalOptions;
 use rquickjs::promise::PromiseState;
@@ -58,7 +58,7 @@ fn run_all() -> Result<()> {
         }
     }
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("the crate has no parent directory")?;
-    let bench_dir = repo.join("bench");
+    let bench_dir = repo.join("bench/workloads");
     check_shared_copy(&bench_dir, &repo.join("../shared/bench"))?;
     let manifest = Manifest::load(&bench_dir)?;
 
@@ -148,7 +148,7 @@ async fn time_pair(executor: Executor, source: String, workload: Workload, quick
         );
 
         let started = Instant::now();
-        let envelope = executor.execute(&source, tools.clone()).await?;
+        let envelope = executor.execute(&source, tools.clone(), &ExecuteOptions::new()).await?;
         let codemode_time = started.elapsed();
         if let Some(error) = &envelope.error {
             bail!("{} failed on codemode with a {:?} error: {}", workload.id, error.kind, error.message);

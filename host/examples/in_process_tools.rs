@@ -3,7 +3,7 @@
 //!
 //! `cargo run --example in_process_tools`
 
-use codemode::{Executor, InProcessTools, ToolCallError, ToolCallErrorKind, ToolSpec};
+use codemode::{ExecuteOptions, Executor, InProcessTools, ToolCallError, ToolCallErrorKind, ToolSpec};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -23,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
         return forecasts.sort((a, b) => b.high - a.high)[0];
     "#;
     let executor = Executor::new()?;
-    let envelope = executor.execute(program, Arc::new(tools)).await?;
+    let envelope = executor.execute(program, Arc::new(tools), &ExecuteOptions::new()).await?;
     println!("{}", serde_json::to_string_pretty(&envelope)?);
     Ok(())
 }

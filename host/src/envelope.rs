@@ -1,5 +1,4 @@
-//! The result envelope: the one thing a caller gets back from an execution.
-//! Its JSON form is described by `schemas/envelope.schema.json`.
+#![doc = include_str!("../../docs/errors.md")]
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -65,16 +64,6 @@ pub struct ProgramError {
     pub details: Option<Value>,
 }
 
-impl From<crate::strip::StripError> for ProgramError {
-    /// TypeScript that does not parse (or uses syntax that cannot simply be
-    /// erased) is a syntax error of the program.
-    fn from(error: crate::strip::StripError) -> Self {
-        let mut failure = ProgramError::new(ProgramErrorKind::Syntax, error.message);
-        (failure.line, failure.column) = (Some(error.line), Some(error.column));
-        failure
-    }
-}
-
 /// The classes of program failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -115,6 +104,11 @@ impl ProgramError {
         }
     }
 }
+
+/// Receives each console line of a running program as the guest writes it.
+/// It is called on the task running the program, so it must return quickly
+/// (hand the line on; never block).
+pub type LogSink = std::sync::Arc<dyn Fn(&LogEntry) + Send + Sync>;
 
 /// One console call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,22 +1,22 @@
 #![doc = include_str!("../../docs/library.md")]
 
-mod bridge;
 pub mod catalog;
 pub mod config;
+pub mod declarations;
 pub mod envelope;
 pub mod error;
+mod executor;
 pub mod limits;
-pub mod mcp;
-mod sandbox;
+pub mod mcp_tools;
+pub mod program;
+pub mod sandbox;
 pub mod server;
-pub mod strip;
 pub mod tools;
-pub mod typescript;
 pub mod upstream;
 
-pub use envelope::{Envelope, LogEntry, ProgramError, ProgramErrorKind, Receipt};
+pub use envelope::{Envelope, LogEntry, LogSink, ProgramError, ProgramErrorKind, Receipt};
 pub use error::{Error, ErrorKind};
+pub use executor::{ExecuteOptions, Executor, ExecutorBuilder};
 pub use limits::Limits;
-pub use mcp::McpTools;
-pub use sandbox::{Executor, ExecutorBuilder, LogSink};
+pub use mcp_tools::McpTools;
 pub use tools::{InProcessTools, ToolCallError, ToolCallErrorKind, ToolOutput, ToolProvider, ToolSpec};

@@ -1,4 +1,4 @@
-//! What the benches that run the standard workloads (`bench/README.md`)
+//! What the benches that run the standard workloads (`bench/workloads/README.md`)
 //! share: the manifest, the `orders()` data set, the vendored-copy check and
 //! the machine description printed above the figures.
 
@@ -39,7 +39,8 @@ pub struct Workload {
 
 impl Manifest {
     pub fn load(bench_dir: &Path) -> Result<Self> {
-        serde_json::from_slice(&read(&bench_dir.join("workloads.json"))?).context("parsing bench/workloads.json")
+        serde_json::from_slice(&read(&bench_dir.join("workloads.json"))?)
+            .context("parsing bench/workloads/workloads.json")
     }
 }
 

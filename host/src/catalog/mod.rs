@@ -3,7 +3,7 @@
 //! a JavaScript `namespace.name` back to the server and the tool's own name,
 //! the [`ToolSpec`]s the sandbox installs, and the TypeScript API of the
 //! whole catalog. It is a value built from tool lists: it never talks to a
-//! server, never validates arguments and never maps results (`mcp` does).
+//! server, never validates arguments and never maps results (`mcp_tools` does).
 //!
 //! Each server gets one namespace, named after its config key; each tool a
 //! function under it, named after the tool. Both names follow the rule in
@@ -19,8 +19,8 @@ use std::sync::{Arc, OnceLock};
 use rmcp::model::Tool;
 use serde_json::Value;
 
+use crate::declarations::{self, ToolDecl};
 use crate::tools::ToolSpec;
-use crate::typescript::{self, ToolDecl};
 
 /// One server's tools, as the catalog is built from them.
 #[derive(Debug, Clone, Copy)]
@@ -142,14 +142,14 @@ impl Catalog {
             .collect()
     }
 
-    /// The TypeScript API of the whole catalog: the [`typescript::PRELUDE`],
+    /// The TypeScript API of the whole catalog: the [`declarations::PRELUDE`],
     /// then one `declare namespace` per server.
     pub fn declarations(&self) -> String {
-        let mut out = typescript::PRELUDE.to_owned();
+        let mut out = declarations::PRELUDE.to_owned();
         for namespace in &self.namespaces {
             let decls: Vec<ToolDecl<'_>> = namespace.tools.iter().map(CatalogTool::decl).collect();
             out.push('\n');
-            out.push_str(&typescript::namespace_declarations(
+            out.push_str(&declarations::namespace_declarations(
                 &namespace.name,
                 namespace.instructions.as_deref(),
                 &decls,
@@ -245,7 +245,7 @@ mod tests {
     #[test]
     fn declarations_have_the_prelude_and_one_namespace_per_server() {
         let text = catalog().declarations();
-        assert!(text.starts_with(crate::typescript::PRELUDE));
+        assert!(text.starts_with(crate::declarations::PRELUDE));
         for namespace in ["fs", "JSON_", "json"] {
             assert!(text.contains(&format!("declare namespace {namespace} {{")), "{namespace}:\n{text}");
         }

@@ -69,11 +69,11 @@
 //! treated as secret (it is printed by `Debug`): keep credentials in
 //! `headers`.
 
+mod entry;
 mod error;
 mod expand;
 mod jsonc;
 mod options;
-mod server;
 mod tree;
 
 #[cfg(test)]
@@ -84,7 +84,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::{ConfigError, ConfigErrorKind};
-pub use options::{DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_CONCURRENT_CALLS};
+pub use options::{DEFAULT_CALL_TIMEOUT, DEFAULT_SERVER_CONCURRENT_CALLS};
 
 use tree::{Json, Node};
 
@@ -164,7 +164,7 @@ pub struct ServerOptions {
     /// or `h`; must be positive. Default [`DEFAULT_CALL_TIMEOUT`].
     pub call_timeout: Duration,
     /// `maxConcurrentCalls`: how many calls may be in flight to this server
-    /// at once; a positive integer. Default [`DEFAULT_MAX_CONCURRENT_CALLS`].
+    /// at once; a positive integer. Default [`DEFAULT_SERVER_CONCURRENT_CALLS`].
     pub max_concurrent_calls: usize,
 }
 
@@ -238,10 +238,10 @@ impl Config {
             }
         }
 
-        let context = server::Context { env, dir, defaults: &defaults };
+        let context = entry::Context { env, dir, defaults: &defaults };
         let servers = entries
             .into_iter()
-            .filter_map(|(_, name, entry)| server::resolve(name, entry, &context).transpose())
+            .filter_map(|(_, name, entry)| entry::resolve(name, entry, &context).transpose())
             .collect::<Result<_, _>>()?;
         Ok(Config { servers, inline_declarations: top_options.inline_declarations })
     }
@@ -261,13 +261,13 @@ impl ServerOptions {
 
 impl Default for ServerOptions {
     /// Every tool allowed, [`DEFAULT_CALL_TIMEOUT`],
-    /// [`DEFAULT_MAX_CONCURRENT_CALLS`].
+    /// [`DEFAULT_SERVER_CONCURRENT_CALLS`].
     fn default() -> Self {
         ServerOptions {
             allow: vec!["*".to_owned()],
             deny: Vec::new(),
             call_timeout: DEFAULT_CALL_TIMEOUT,
-            max_concurrent_calls: DEFAULT_MAX_CONCURRENT_CALLS,
+            max_concurrent_calls: DEFAULT_SERVER_CONCURRENT_CALLS,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! codemode's own options: reading a `"codemode"` object (top-level or in a
 //! server entry), layering it over the defaults, and the duration and
-//! tool-name glob rules. Enforcing the options is for `bridge` and
-//! `catalog`.
+//! tool-name glob rules. Enforcing them is `upstream`'s: it filters each
+//! server's tools, times calls out and caps the calls in flight per server.
 
 use std::time::Duration;
 
@@ -11,8 +11,10 @@ use super::{ConfigError, ConfigErrorKind, ServerOptions};
 /// The default `callTimeout`: how long one tool call may take.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The default `maxConcurrentCalls`: calls in flight to one server at once.
-pub const DEFAULT_MAX_CONCURRENT_CALLS: usize = 8;
+/// The default `maxConcurrentCalls`: calls in flight to one server at once
+/// (across every execution; a single execution's own cap is
+/// [`crate::Limits::max_concurrent_calls`]).
+pub const DEFAULT_SERVER_CONCURRENT_CALLS: usize = 8;
 
 const DURATION: &str = r#"a positive duration: integer milliseconds, or a string like "30s", "500ms" or "2m""#;
 const COUNT: &str = "a positive integer";

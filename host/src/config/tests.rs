@@ -144,8 +144,8 @@ fn codemode_options() {
         options,
         [
             ("github", &with(&["get_*", "list_*", "search_*"], &["*delete*"], 30_000, 4)),
-            ("docs", &with(&["*"], &[], 5_000, DEFAULT_MAX_CONCURRENT_CALLS)),
-            ("search", &with(&["*"], &["*delete*"], 120_000, DEFAULT_MAX_CONCURRENT_CALLS)),
+            ("docs", &with(&["*"], &[], 5_000, DEFAULT_SERVER_CONCURRENT_CALLS)),
+            ("search", &with(&["*"], &["*delete*"], 120_000, DEFAULT_SERVER_CONCURRENT_CALLS)),
         ]
     );
     assert!(matches!(&config.servers[1].transport, Transport::Http { url, .. } if url == "http://127.0.0.1:8080/mcp"));

@@ -8,7 +8,8 @@
 //! the guest's own work: the guest's initial memory (the pre-initialized
 //! JavaScript heap) is mapped copy-on-write from the compiled artifact, and a
 //! slot given back is reset by restoring only the pages the execution wrote,
-//! which stay resident for the next one (README, "Pooling settings").
+//! which stay resident for the next one (see "Pooling settings" in the
+//! [module docs](super)).
 
 use super::bindings::SandboxPre;
 use super::cache;
@@ -171,7 +172,7 @@ fn pool(max_sandboxes: u32, max_memory: usize) -> PoolingAllocationConfig {
 /// and a random seed. A guest that imports anything else fails to link
 /// here; `tests/all/imports.rs` asserts the same list from the component.
 fn add_allowed_imports(linker: &mut Linker<State>) -> wasmtime::Result<()> {
-    super::bindings::Sandbox::add_to_linker::<State, HasSelf<crate::bridge::Bridge>>(linker, |s| &mut s.bridge)?;
+    super::bindings::Sandbox::add_to_linker::<State, HasSelf<super::bridge::Bridge>>(linker, |s| &mut s.bridge)?;
     wasmtime_wasi_io::bindings::wasi::io::error::add_to_linker::<State, Io>(linker, |s| &mut s.table)?;
     wasmtime_wasi_io::bindings::wasi::io::streams::add_to_linker::<State, Io>(linker, |s| &mut s.table)?;
     cli::stdout::add_to_linker::<State, WasiCli>(linker, State::cli)?;

@@ -1,33 +1,25 @@
-//! The sandbox: an [`Executor`] built once (engine, compiled guest,
-//! pre-instantiated linker, pooling allocator) that runs each program in a
-//! fresh instance and drops it afterwards. Nothing survives from one
-//! execution to the next.
-//!
-//! Limits apply from the guest's first instruction: fuel and the memory
-//! limiter are set on the store before instantiation, and the deadline is
-//! checked every time the running guest yields (every
-//! [`engine::FUEL_YIELD_INTERVAL`] of fuel) as well as by a timer while it
-//! waits on tools.
+#![doc = include_str!("../../../docs/sandbox.md")]
 
-pub(crate) mod bindings;
+mod bindings;
+mod bridge;
 mod cache;
+mod capture;
 mod engine;
 mod outcome;
-mod output;
 #[cfg(test)]
 mod reuse_tests;
 mod store;
 
-use crate::bridge::Bridge;
-use crate::envelope::{Envelope, LogEntry, Receipt};
+use crate::envelope::{Envelope, LogSink, Receipt};
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::tools::{ToolProvider, ToolSpec};
 use bindings::SandboxPre;
 use bindings::exports::codemode::sandbox::program::{RunOptions, ToolBinding};
+use bridge::Bridge;
+pub(crate) use cache::Location as CompileCache;
+use capture::Capture;
 use outcome::{Ending, bytes as format_bytes};
-use output::Capture;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use store::{MemoryLimiter, State};
@@ -38,161 +30,60 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 /// Bytes of guest stderr kept (it only carries guest panics).
 const STDERR_CAPACITY: usize = 16 << 10;
 
-/// Receives each console line of a running program as the guest writes it.
-/// It is called on the task running the program, so it must return quickly
-/// (hand the line on; never block).
-pub type LogSink = Arc<dyn Fn(&LogEntry) + Send + Sync>;
-
-/// Builds an [`Executor`].
+/// How the sandbox is set up, once per executor.
 #[derive(Debug, Clone)]
-pub struct ExecutorBuilder {
-    limits: Limits,
-    max_memory: u64,
-    max_sandboxes: u32,
-    cache: cache::Location,
+pub(crate) struct SandboxSettings {
+    /// The largest memory limit any execution may use.
+    pub max_memory: u64,
+    /// Sandboxes alive at once.
+    pub max_sandboxes: u32,
+    /// Where the compiled guest is cached.
+    pub cache: CompileCache,
 }
 
-impl Default for ExecutorBuilder {
-    fn default() -> Self {
-        Self {
-            limits: Limits::default(),
-            max_memory: Limits::DEFAULT_MEMORY,
-            max_sandboxes: 256,
-            cache: cache::Location::Default,
-        }
-    }
-}
-
-impl ExecutorBuilder {
-    /// The default limits of every execution.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.max_memory = self.max_memory.max(limits.memory);
-        self.limits = limits;
-        self
-    }
-
-    /// The largest memory limit any execution may use (sizes the pool's
-    /// memory slots). Default: the default limits' memory.
-    pub fn max_memory(mut self, bytes: u64) -> Self {
-        self.max_memory = bytes;
-        self
-    }
-
-    /// How many sandboxes may be alive at once (sizes the pool). Default: 256.
-    pub fn max_sandboxes(mut self, count: u32) -> Self {
-        self.max_sandboxes = count;
-        self
-    }
-
-    /// Where the compiled guest is cached: `Some(dir)` caches it in `dir`,
-    /// `None` compiles it in memory and writes nothing.
-    ///
-    /// Default: on, in `$CODEMODE_CACHE_DIR`, else `$XDG_CACHE_HOME/codemode`,
-    /// else `$HOME/.cache/codemode`. Compiling the guest takes most of a
-    /// second; loading it from the cache takes about a millisecond. The
-    /// directory is created 0700 and only used if it belongs to this user
-    /// and nobody else can write to it; if it cannot be used the guest is
-    /// compiled in memory, and a cached file that fails to load is replaced.
-    pub fn compile_cache(mut self, dir: Option<PathBuf>) -> Self {
-        self.cache = dir.map_or(cache::Location::Off, cache::Location::Dir);
-        self
-    }
-
-    /// Builds the engine and compiles the guest (or loads it from the
-    /// compile cache).
-    pub fn build(self) -> Result<Executor, Error> {
-        check(&self.limits, self.max_memory)?;
-        if self.max_sandboxes == 0 {
-            return Err(Error::new(ErrorKind::InvalidLimits, "max_sandboxes must be at least 1"));
-        }
-        let settings = engine::EngineSettings {
-            max_memory: self.max_memory,
-            max_sandboxes: self.max_sandboxes,
-            cache_dir: self.cache.resolve(),
-        };
-        let built = engine::build(&settings, engine::GUEST_WASM)?;
-        let inner =
-            Inner { pre: built.pre, limits: self.limits, max_memory: self.max_memory, from_cache: built.from_cache };
-        Ok(Executor { inner: Arc::new(inner) })
-    }
-}
-
-/// Runs programs, each in a fresh sandbox. Cheap to clone; share one per
-/// process.
-#[derive(Clone)]
-pub struct Executor {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
+/// The engine, the compiled guest and its pool: runs JavaScript, each
+/// program in a fresh instance.
+pub(crate) struct Sandbox {
     pre: SandboxPre<State>,
-    limits: Limits,
     max_memory: u64,
     from_cache: bool,
 }
 
-impl Executor {
-    /// An executor with the default limits.
-    pub fn new() -> Result<Self, Error> {
-        Self::builder().build()
+impl Sandbox {
+    /// Builds the engine and compiles the guest (or loads it from the
+    /// compile cache).
+    pub(crate) fn new(settings: &SandboxSettings) -> Result<Self, Error> {
+        if settings.max_sandboxes == 0 {
+            return Err(Error::new(ErrorKind::InvalidLimits, "max_sandboxes must be at least 1"));
+        }
+        let engine_settings = engine::EngineSettings {
+            max_memory: settings.max_memory,
+            max_sandboxes: settings.max_sandboxes,
+            cache_dir: settings.cache.resolve(),
+        };
+        let built = engine::build(&engine_settings, engine::GUEST_WASM)?;
+        Ok(Self { pre: built.pre, max_memory: settings.max_memory, from_cache: built.from_cache })
     }
 
-    /// Configures an executor.
-    pub fn builder() -> ExecutorBuilder {
-        ExecutorBuilder::default()
+    /// Whether the compiled guest came from the compile cache.
+    pub(crate) fn guest_from_cache(&self) -> bool {
+        self.from_cache
     }
 
-    /// The default limits of every execution.
-    pub fn limits(&self) -> &Limits {
-        &self.inner.limits
+    /// Whether this sandbox can honour `limits`.
+    pub(crate) fn check(&self, limits: &Limits) -> Result<(), Error> {
+        check(limits, self.max_memory)
     }
 
-    /// Whether the compiled guest was loaded from the compile cache (see
-    /// [`ExecutorBuilder::compile_cache`]) rather than compiled by this
-    /// executor.
-    pub fn guest_from_cache(&self) -> bool {
-        self.inner.from_cache
-    }
-
-    /// Runs `source` with the default limits and `tools`.
-    ///
-    /// Program failures are part of the envelope; an `Err` means the
-    /// sandbox itself could not run (see [`ErrorKind`]). Must be called
-    /// within a tokio runtime: tool calls run as tokio tasks.
-    pub async fn execute(&self, source: &str, tools: Arc<dyn ToolProvider>) -> Result<Envelope, Error> {
-        self.execute_with(source, tools, &self.inner.limits).await
-    }
-
-    /// Runs `source` with `limits` instead of the defaults.
-    pub async fn execute_with(
+    /// Runs `javascript` with `tools` and `limits` (already checked),
+    /// handing console lines to `on_log` as they come.
+    pub(crate) async fn run(
         &self,
-        source: &str,
-        tools: Arc<dyn ToolProvider>,
-        limits: &Limits,
-    ) -> Result<Envelope, Error> {
-        self.run(source, tools, limits, None).await
-    }
-
-    /// [`Executor::execute_with`] that also hands each console line to
-    /// `on_log` while the program runs; the envelope still has them all.
-    pub async fn execute_streaming(
-        &self,
-        source: &str,
-        tools: Arc<dyn ToolProvider>,
-        limits: &Limits,
-        on_log: LogSink,
-    ) -> Result<Envelope, Error> {
-        self.run(source, tools, limits, Some(on_log)).await
-    }
-
-    async fn run(
-        &self,
-        source: &str,
+        javascript: &str,
         tools: Arc<dyn ToolProvider>,
         limits: &Limits,
         on_log: Option<LogSink>,
     ) -> Result<Envelope, Error> {
-        check(limits, self.inner.max_memory)?;
         let started = Instant::now();
         let deadline = started + limits.timeout;
         let specs = tools.tools();
@@ -205,14 +96,14 @@ impl Executor {
         // `check` has verified the limit fits in memory addressable here.
         let memory = MemoryLimiter::new(limits.memory as usize);
         let state = State { wasi, table: Default::default(), memory, bridge };
-        let mut store = new_store(self.inner.pre.engine(), state, limits.fuel)?;
+        let mut store = new_store(self.pre.engine(), state, limits.fuel)?;
 
-        let pre = &self.inner.pre;
+        let pre = &self.pre;
         let mut entered = None;
         let run = async {
             let instance = pre.instantiate_async(&mut store).await.map_err(Instantiation)?;
             entered = Some(Instant::now());
-            instance.codemode_sandbox_program().call_run(&mut store, source, &options).await.map_err(Trapped)
+            instance.codemode_sandbox_program().call_run(&mut store, javascript, &options).await.map_err(Trapped)
         };
         let ending = match until(deadline, run).await {
             Some(Ok(())) => Ending::Returned,
@@ -226,7 +117,7 @@ impl Executor {
         // Dropping the store returns the instance's slot to the pool, which
         // resets its memory. It is done here, on the caller's thread: handing
         // stores to a release thread took the reset off the caller's latency
-        // but halved throughput on 2 cores (README, "Pooling settings").
+        // but halved throughput on 2 cores ("Pooling settings" in the module docs).
         let state = store.into_data();
         let released = Instant::now();
         let mut captured = capture.take();
@@ -325,7 +216,9 @@ fn run_options(specs: &[ToolSpec], limits: &Limits) -> RunOptions {
     }
 }
 
-fn check(limits: &Limits, max_memory: u64) -> Result<(), Error> {
+/// Whether `limits` can be honoured by a sandbox whose pool allows
+/// `max_memory`.
+pub(crate) fn check(limits: &Limits, max_memory: u64) -> Result<(), Error> {
     let invalid = |m: String| Err(Error::new(ErrorKind::InvalidLimits, m));
     if limits.memory > max_memory {
         return invalid(format!(

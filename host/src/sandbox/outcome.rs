@@ -5,7 +5,7 @@
 //! read from the engine: fuel, the deadline, stack, the memory limiter and the
 //! output capture each map to their error kind.
 
-use super::output::{Captured, Final};
+use super::capture::{Captured, Final};
 use crate::envelope::{ProgramError, ProgramErrorKind};
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;

@@ -7,11 +7,11 @@
 //! `memory<N>` functions return each core memory's whole contents.
 
 use super::bindings::Sandbox;
+use super::bridge::Bridge;
+use super::capture::{Capture, Final};
 use super::engine::{self, Built, EngineSettings, GUEST_WASM};
-use super::output::{Capture, Final};
 use super::store::{MemoryLimiter, State};
 use super::{new_store, run_options};
-use crate::bridge::Bridge;
 use crate::limits::Limits;
 use crate::tools::{InProcessTools, ToolProvider};
 use serde_json::{Value, json};

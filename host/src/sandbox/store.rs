@@ -1,7 +1,7 @@
 //! What a sandbox's store holds: its WASI context (stdout/stderr only), its
 //! tool bridge, and the memory limiter that also measures peak memory.
 
-use crate::bridge::Bridge;
+use super::bridge::Bridge;
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};

@@ -1,13 +1,12 @@
-//! What `execute` does with one program: strip its TypeScript types, wait
-//! for a free execution slot (briefly; then answer "busy"), run it while
-//! forwarding console lines to the client, and turn the envelope into a
-//! tool result. Program failures are results with `isError`, never protocol
+//! What `execute` does with one program: wait for a free execution slot
+//! (briefly; then answer "busy"), have the executor run it while console
+//! lines are forwarded to the client, and turn the envelope into a tool
+//! result. Program failures are results with `isError`, never protocol
 //! errors: the model reads them and fixes its program.
 
 #![allow(deprecated)] // MCP logging (SEP-2577 deprecates it; clients still use it)
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use rmcp::RoleServer;
 use rmcp::model::{
@@ -18,8 +17,8 @@ use rmcp::service::{Peer, RequestContext};
 use tokio::sync::mpsc;
 
 use super::{Shared, render};
-use crate::envelope::{Envelope, LogEntry, Receipt};
-use crate::strip;
+use crate::envelope::{Envelope, LogEntry, LogSink};
+use crate::executor::ExecuteOptions;
 
 /// Runs `code` for the client of `context` and answers with its envelope.
 pub async fn run(
@@ -28,11 +27,6 @@ pub async fn run(
     log_level: Option<LoggingLevel>,
     context: &RequestContext<RoleServer>,
 ) -> CallToolResult {
-    let started = Instant::now();
-    let source = match strip::strip_types(code) {
-        Ok(source) => source,
-        Err(error) => return result(&Envelope::failed(error.into(), Vec::new(), Receipt::elapsed(started))),
-    };
     let queue_timeout = shared.options.queue_timeout;
     let Ok(Ok(_slot)) = tokio::time::timeout(queue_timeout, shared.slots.acquire()).await else {
         return busy(shared.options.max_concurrent_executions, queue_timeout.as_secs_f64());
@@ -47,24 +41,19 @@ pub async fn run(
         (None, Some(token)) => Some(tokio::spawn(forward_progress(context.peer.clone(), token, receiver))),
         (None, None) => None,
     };
-    let on_log = forwarder.is_some().then(|| {
-        Arc::new(move |entry: &LogEntry| {
+    let mut options = ExecuteOptions::new();
+    if forwarder.is_some() {
+        options = options.with_log_sink(Arc::new(move |entry: &LogEntry| {
             // The receiver lives until the forwarder ends, after the run.
             let _ = sender.send(entry.clone());
-        }) as crate::LogSink
-    });
-    let tools = shared.tools.clone();
-    let limits = shared.executor.limits();
-    let run = async {
-        match on_log {
-            Some(on_log) => shared.executor.execute_streaming(&source, tools, limits, on_log).await,
-            None => shared.executor.execute_with(&source, tools, limits).await,
-        }
-    };
+        }) as LogSink);
+    }
     let outcome = tokio::select! {
-        outcome = run => Some(outcome),
+        outcome = shared.executor.execute(code, shared.tools.clone(), &options) => Some(outcome),
         () = context.ct.cancelled() => None,
     };
+    // The sink holds the last sender: the forwarder ends once it is gone.
+    drop(options);
     if let Some(forwarder) = forwarder {
         // Every console line is sent before the result.
         let _ = forwarder.await;

@@ -14,10 +14,10 @@
 #![allow(deprecated)] // MCP logging (SEP-2577 deprecates it; clients still use it)
 
 mod describe;
-mod discover;
 mod execute;
 pub mod http;
 mod render;
+mod search;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -34,8 +34,8 @@ use tokio::sync::Semaphore;
 pub use describe::{EXECUTE, SEARCH, estimate_tokens};
 
 use crate::error::{Error, ErrorKind};
-use crate::mcp::McpTools;
-use crate::sandbox::Executor;
+use crate::executor::Executor;
+use crate::mcp_tools::McpTools;
 
 /// The most programs [`ServeOptions::max_concurrent_executions`] may allow
 /// at once (far beyond what a machine runs usefully; it keeps the slot
@@ -159,9 +159,9 @@ impl ServerHandler for CodemodeServer {
         let result = match request.name.as_ref() {
             SEARCH => {
                 let args: SearchArgs = serde_json::from_value(arguments).map_err(invalid)?;
-                let limit = args.limit.unwrap_or(discover::DEFAULT_LIMIT).clamp(1, discover::MAX_LIMIT);
+                let limit = args.limit.unwrap_or(search::DEFAULT_LIMIT).clamp(1, search::MAX_LIMIT);
                 let catalog = self.shared.tools.catalog();
-                CallToolResult::success(vec![ContentBlock::text(discover::answer(&catalog, &args.query, limit))])
+                CallToolResult::success(vec![ContentBlock::text(search::answer(&catalog, &args.query, limit))])
             }
             EXECUTE => {
                 let args: ExecuteArgs = serde_json::from_value(arguments).map_err(invalid)?;

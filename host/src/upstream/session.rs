@@ -21,7 +21,7 @@ use super::redact::{Redacting, Redactor};
 use super::stdio::{self, ChildProcess};
 use super::tools::ToolSet;
 use super::{Shared, http};
-use crate::config::Transport as Config;
+use crate::config;
 
 /// The longest a server may take to start, `initialize` and list its tools.
 /// Generous because `npx`/`uvx` servers may download themselves first.
@@ -64,7 +64,7 @@ impl Session {
         let tools_changed = Arc::new(Notify::new());
         let handler = Handler { tools_changed: Arc::clone(&tools_changed) };
         let (initialized, child) = match &shared.config.transport {
-            Config::Stdio { command, args, env, cwd } => {
+            config::Transport::Stdio { command, args, env, cwd } => {
                 let (transport, child) = stdio::spawn(command, args, env, cwd.as_deref(), Arc::clone(&shared.redactor))
                     .map_err(|err| {
                         let place = cwd.as_ref().map(|cwd| format!(" in {}", cwd.display())).unwrap_or_default();
@@ -77,7 +77,7 @@ impl Session {
                     })?;
                 (initialize(shared, handler, transport).await, Some(child))
             }
-            Config::Http { url, headers } => {
+            config::Transport::Http { url, headers } => {
                 let transport = http::transport(url, headers).map_err(connect_error)?;
                 (initialize(shared, handler, transport).await, None)
             }

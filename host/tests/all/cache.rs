@@ -3,7 +3,7 @@
 //! load is replaced, and a directory that cannot be used means compiling in
 //! memory, never an error.
 
-use codemode::{Executor, InProcessTools};
+use codemode::{ExecuteOptions, Executor, InProcessTools};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -23,7 +23,10 @@ fn build(cache: &Path) -> Executor {
 
 /// The executor runs programs, whichever way it got the guest.
 async fn assert_runs(executor: &Executor) {
-    let envelope = executor.execute("return [1 + 1, 'x'.repeat(3)]", Arc::new(InProcessTools::new())).await.unwrap();
+    let envelope = executor
+        .execute("return [1 + 1, 'x'.repeat(3)]", Arc::new(InProcessTools::new()), &ExecuteOptions::new())
+        .await
+        .unwrap();
     assert!(envelope.ok, "{:?}", envelope.error);
     assert_eq!(envelope.value, serde_json::json!([2, "xxx"]));
 }

@@ -3,7 +3,7 @@
 
 use crate::support::{echo, failure, run, run_with, value};
 use codemode::ProgramErrorKind::{self, Cpu, Memory, Output, Stack, Timeout};
-use codemode::{InProcessTools, Limits, ToolOutput, ToolSpec};
+use codemode::{ExecuteOptions, InProcessTools, Limits, ToolOutput, ToolSpec};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -174,7 +174,10 @@ async fn a_value_within_the_limit_is_untouched() {
 async fn invalid_limits_are_refused_before_running() {
     let mut limits = Limits::default();
     limits.memory = 1 << 40;
-    let error = crate::support::executor().execute_with("1", Arc::new(echo()), &limits).await.unwrap_err();
+    let error = crate::support::executor()
+        .execute("1", Arc::new(echo()), &ExecuteOptions::new().with_limits(limits))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), codemode::ErrorKind::InvalidLimits);
     assert!(error.to_string().contains("above the executor's maximum"), "{error}");
 }

@@ -173,7 +173,7 @@ fn codemode_types_prints_the_declarations() {
         Command::new(env!("CARGO_BIN_EXE_codemode")).args(["types", "--config"]).arg(&config.0).output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.starts_with(codemode::typescript::PRELUDE), "{stdout}");
+    assert!(stdout.starts_with(codemode::declarations::PRELUDE), "{stdout}");
     for tool in ["get_today", "list_customers", "list_products", "list_orders", "aggregate_orders"] {
         assert!(stdout.contains(&format!("function {tool}(")), "{tool}:\n{stdout}");
     }

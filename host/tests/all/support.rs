@@ -1,7 +1,7 @@
 //! Shared fixtures: one executor for the whole binary (compiling the guest
 //! is the slow part), and helpers to run programs with or without tools.
 
-use codemode::{Envelope, Executor, InProcessTools, Limits, ProgramErrorKind, ToolProvider, ToolSpec};
+use codemode::{Envelope, ExecuteOptions, Executor, InProcessTools, Limits, ProgramErrorKind, ToolProvider, ToolSpec};
 use std::sync::{Arc, OnceLock};
 
 /// The executor every test shares.
@@ -17,7 +17,8 @@ pub async fn run(source: &str) -> Envelope {
 
 /// Runs `source` with `tools` and `limits`.
 pub async fn run_with(source: &str, tools: Arc<dyn ToolProvider>, limits: &Limits) -> Envelope {
-    executor().execute_with(source, tools, limits).await.expect("the sandbox runs")
+    let options = ExecuteOptions::new().with_limits(limits.clone());
+    executor().execute(source, tools, &options).await.expect("the sandbox runs")
 }
 
 /// The program's value, asserting it succeeded.

@@ -3,7 +3,8 @@
 use serde_json::Value;
 
 use super::super::{CatalogTool, Namespace};
-use super::{Hit, STOPWORD_MAX_LEN, STOPWORDS, SearchIndex, terms_of};
+use super::text::{STOPWORD_MAX_LEN, STOPWORDS, terms_of};
+use super::{Hit, SearchIndex};
 
 const FIXTURE: &str = include_str!("../../../../tests/fixtures/catalog/realistic.json");
 

@@ -24,7 +24,7 @@ fn declarations_match_snapshots() {
     assert!(
         stale.is_empty(),
         "generated declarations differ from their snapshots:\n\n{}\n\nIf the change is intended, regenerate with \
-         `UPDATE_SNAPSHOTS=1 cargo test typescript` and review `git diff tests/fixtures/schemas`.",
+         `UPDATE_SNAPSHOTS=1 cargo test declarations` and review `git diff tests/fixtures/schemas`.",
         stale.join("\n\n")
     );
 }

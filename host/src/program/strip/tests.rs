@@ -334,6 +334,18 @@ fn syntax_errors_point_at_the_source() {
     assert_eq!(e.to_string(), format!("line 1, column 8: {}", e.message));
 }
 
+/// An unexpected token is named: a word whole, any other token by its first
+/// character, the end of the input as such.
+#[test]
+fn unexpected_tokens_are_named() {
+    let message = |source: &str| strip_types(source).unwrap_err().message;
+    assert_eq!(message("let x = ;"), r#"Unexpected token ";""#);
+    assert_eq!(message("let x: = 1"), r#"Unexpected token "=""#);
+    assert_eq!(message("let x = if;"), r#"Unexpected token "if""#);
+    assert_eq!(message("let é = ü.(;"), r#"Unexpected token "(""#);
+    assert_eq!(message("let x ="), "Unexpected end of input");
+}
+
 /// Line endings, a byte order mark and multi-byte characters keep their places.
 #[test]
 fn unicode_and_line_endings() {

@@ -8,8 +8,7 @@
 //! truncated the value to fit). Anything that is not a well-formed event is
 //! a guest bug and is reported as such, never trusted.
 
-use crate::envelope::LogEntry;
-use crate::sandbox::LogSink;
+use crate::envelope::{LogEntry, LogSink};
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Map, Value};

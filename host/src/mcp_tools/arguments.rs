@@ -13,8 +13,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::declarations::type_expression;
 use crate::tools::{ToolCallError, ToolCallErrorKind};
-use crate::typescript::type_expression;
 
 /// At most this many problems are reported per call.
 const MAX_REPORTED: usize = 5;

@@ -27,7 +27,7 @@ use std::task::{Context, Poll, Waker};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
-use crate::sandbox::bindings::codemode::sandbox::tools::{Call, CallError, Completion, Failure, Host, Outcome};
+use super::bindings::codemode::sandbox::tools::{Call, CallError, Completion, Failure, Host, Outcome};
 
 /// The tool-call state of one execution.
 pub struct Bridge {

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use crate::catalog::{Catalog, CatalogTool, Namespace};
-use crate::typescript::{self, ToolDecl};
+use crate::declarations::{self, ToolDecl};
 
 /// Tools returned when the query does not say how many.
 pub const DEFAULT_LIMIT: usize = 8;
@@ -43,7 +43,7 @@ pub fn answer(catalog: &Catalog, query: &str, limit: usize) -> String {
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(&typescript::namespace_declarations(&namespace.name, None, &decls));
+        out.push_str(&declarations::namespace_declarations(&namespace.name, None, &decls));
     }
     out
 }

@@ -1,0 +1,123 @@
+//! The command line's shape: subcommands, flags and their defaults, parsed
+//! by clap. Turning flags into library values (`Limits`, `HttpOptions`) is
+//! here too; what each command does is in `main.rs` and `demo.rs`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use codemode::Limits;
+use codemode::server::ServeOptions;
+
+#[derive(Parser)]
+#[command(
+    name = "codemode",
+    version,
+    about = "Code Mode executor for MCP: run programs against tools in a WebAssembly sandbox"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run one program and print its result envelope as JSON.
+    Run {
+        /// The program file, or `-` for stdin.
+        program: PathBuf,
+        /// The MCP servers whose tools the program may call (without it, none).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// Print the envelope on one line.
+        #[arg(long)]
+        compact: bool,
+    },
+    /// Print the TypeScript API that programs get from the configured servers.
+    Types {
+        /// The MCP servers to describe.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Serve codemode itself over MCP (stdio, or streamable HTTP with --http):
+    /// the tools `search` and `execute` in front of the configured servers.
+    Serve(ServeArgs),
+    /// Run the bundled demo: its MCP server, its TypeScript API, an example program.
+    #[cfg(feature = "demo")]
+    Demo,
+    /// Serve the bundled demo MCP server on stdin/stdout (what `demo` runs).
+    #[cfg(feature = "demo")]
+    #[command(hide = true)]
+    DemoServer,
+}
+
+/// `codemode serve`'s arguments.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The MCP servers behind codemode.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Serve streamable HTTP at ADDR (`HOST:PORT`, or just `PORT` on
+    /// 127.0.0.1) instead of stdio; the endpoint is `/mcp`.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "8765")]
+    pub http: Option<String>,
+    /// HTTP: require `Authorization: Bearer TOKEN` on every request.
+    #[arg(long, value_name = "TOKEN", env = "CODEMODE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// HTTP: a `Host` header value to accept, instead of the default loopback names (repeatable; `*` for any).
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_hosts: Vec<String>,
+    /// HTTP: a browser `Origin` to accept, e.g. `https://app.example.com`, instead of the same-host default (repeatable).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// Programs running at once across all clients; more queue briefly, then get "busy".
+    #[arg(long, default_value_t = ServeOptions::default().max_concurrent_executions)]
+    pub max_executions: usize,
+    /// How long an execute waits for a free slot before "busy", in milliseconds.
+    #[arg(long, default_value_t = ServeOptions::default().queue_timeout.as_millis() as u64)]
+    pub queue_timeout_ms: u64,
+    /// On SIGINT/SIGTERM, how long running programs may finish before they are cancelled, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    pub shutdown_grace_ms: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Limits of the execution; each defaults to the documented default.
+#[derive(Args)]
+pub struct LimitArgs {
+    /// CPU budget in fuel units.
+    #[arg(long, default_value_t = Limits::DEFAULT_FUEL)]
+    fuel: u64,
+    /// Memory limit in MiB.
+    #[arg(long, default_value_t = Limits::DEFAULT_MEMORY >> 20)]
+    memory_mib: u64,
+    /// Deadline in milliseconds.
+    #[arg(long, default_value_t = Limits::DEFAULT_TIMEOUT.as_millis() as u64)]
+    timeout_ms: u64,
+    /// Maximum tool calls.
+    #[arg(long, default_value_t = Limits::DEFAULT_MAX_TOOL_CALLS)]
+    max_tool_calls: u32,
+    /// Maximum concurrent tool calls.
+    #[arg(long, default_value_t = Limits::DEFAULT_MAX_CONCURRENT_CALLS)]
+    max_concurrent_calls: u32,
+    /// Output limit in bytes.
+    #[arg(long, default_value_t = Limits::DEFAULT_OUTPUT)]
+    output_bytes: u32,
+}
+
+impl LimitArgs {
+    /// The limits these flags set.
+    pub fn limits(&self) -> Limits {
+        let mut limits = Limits::default();
+        limits.fuel = self.fuel;
+        limits.memory = self.memory_mib.saturating_mul(1 << 20);
+        limits.timeout = Duration::from_millis(self.timeout_ms);
+        limits.max_tool_calls = self.max_tool_calls;
+        limits.max_concurrent_calls = self.max_concurrent_calls;
+        limits.output = self.output_bytes;
+        limits
+    }
+}

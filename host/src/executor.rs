@@ -1,0 +1,206 @@
+//! The [`Executor`]: the one owner of a program from its source text to its
+//! [`Envelope`]. It accepts JavaScript or TypeScript, prepares it
+//! ([`crate::program`]: types stripped, positions kept), runs it in a fresh
+//! sandbox ([`crate::sandbox`]) against the tools of a [`ToolProvider`], and
+//! answers with one envelope whatever happened. The command line and the MCP
+//! server are thin callers of [`Executor::execute`].
+//!
+//! Program failures, including source that does not parse, are part of the
+//! envelope; an `Err` is only for the sandbox itself ([`crate::ErrorKind`]).
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::envelope::{Envelope, LogSink, Receipt};
+use crate::error::Error;
+use crate::limits::Limits;
+use crate::program;
+use crate::sandbox::{self, CompileCache, Sandbox, SandboxSettings};
+use crate::tools::ToolProvider;
+
+/// Builds an [`Executor`].
+#[derive(Debug, Clone)]
+pub struct ExecutorBuilder {
+    limits: Limits,
+    max_memory: u64,
+    max_sandboxes: u32,
+    cache: CompileCache,
+}
+
+impl Default for ExecutorBuilder {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            max_memory: Limits::DEFAULT_MEMORY,
+            max_sandboxes: 256,
+            cache: CompileCache::Default,
+        }
+    }
+}
+
+impl ExecutorBuilder {
+    /// The default limits of every execution.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.max_memory = self.max_memory.max(limits.memory);
+        self.limits = limits;
+        self
+    }
+
+    /// The largest memory limit any execution may use (sizes the pool's
+    /// memory slots). Default: the default limits' memory.
+    pub fn max_memory(mut self, bytes: u64) -> Self {
+        self.max_memory = bytes;
+        self
+    }
+
+    /// How many sandboxes may be alive at once (sizes the pool). Default: 256.
+    pub fn max_sandboxes(mut self, count: u32) -> Self {
+        self.max_sandboxes = count;
+        self
+    }
+
+    /// Where the compiled guest is cached: `Some(dir)` caches it in `dir`,
+    /// `None` compiles it in memory and writes nothing.
+    ///
+    /// Default: on, in `$CODEMODE_CACHE_DIR`, else `$XDG_CACHE_HOME/codemode`,
+    /// else `$HOME/.cache/codemode`. Compiling the guest takes most of a
+    /// second; loading it from the cache takes about a millisecond. The
+    /// directory is created 0700 and only used if it belongs to this user
+    /// and nobody else can write to it; if it cannot be used the guest is
+    /// compiled in memory, and a cached file that fails to load is replaced.
+    pub fn compile_cache(mut self, dir: Option<PathBuf>) -> Self {
+        self.cache = dir.map_or(CompileCache::Off, CompileCache::Dir);
+        self
+    }
+
+    /// Builds the engine and compiles the guest (or loads it from the
+    /// compile cache).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::InvalidLimits`] for limits the sandbox cannot honour,
+    /// [`crate::ErrorKind::Setup`] when the engine or the guest cannot be set up.
+    pub fn build(self) -> Result<Executor, Error> {
+        let settings =
+            SandboxSettings { max_memory: self.max_memory, max_sandboxes: self.max_sandboxes, cache: self.cache };
+        sandbox::check(&self.limits, settings.max_memory)?;
+        let sandbox = Sandbox::new(&settings)?;
+        Ok(Executor { inner: Arc::new(Inner { sandbox, limits: self.limits }) })
+    }
+}
+
+/// What one execution may differ in from the executor's defaults.
+///
+/// ```
+/// use codemode::{ExecuteOptions, Limits};
+/// let mut limits = Limits::default();
+/// limits.max_tool_calls = 10;
+/// let options = ExecuteOptions::new().with_limits(limits);
+/// ```
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct ExecuteOptions {
+    /// The limits of this execution; `None` uses the executor's
+    /// ([`ExecutorBuilder::limits`]).
+    pub limits: Option<Limits>,
+    /// Receives each console line as the program writes it; the envelope
+    /// still has them all.
+    pub on_log: Option<LogSink>,
+}
+
+impl ExecuteOptions {
+    /// The executor's defaults, no log sink.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs with `limits` instead of the executor's.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// Hands each console line to `on_log` while the program runs.
+    pub fn with_log_sink(mut self, on_log: LogSink) -> Self {
+        self.on_log = Some(on_log);
+        self
+    }
+}
+
+impl fmt::Debug for ExecuteOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExecuteOptions")
+            .field("limits", &self.limits)
+            .field("on_log", &self.on_log.as_ref().map(|_| "<sink>"))
+            .finish()
+    }
+}
+
+/// Runs programs, each in a fresh sandbox. Cheap to clone; share one per
+/// process.
+#[derive(Clone)]
+pub struct Executor {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    sandbox: Sandbox,
+    limits: Limits,
+}
+
+impl Executor {
+    /// An executor with the default limits.
+    ///
+    /// # Errors
+    ///
+    /// As [`ExecutorBuilder::build`].
+    pub fn new() -> Result<Self, Error> {
+        Self::builder().build()
+    }
+
+    /// Configures an executor.
+    pub fn builder() -> ExecutorBuilder {
+        ExecutorBuilder::default()
+    }
+
+    /// The default limits of every execution.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// Whether the compiled guest was loaded from the compile cache (see
+    /// [`ExecutorBuilder::compile_cache`]) rather than compiled by this
+    /// executor.
+    pub fn guest_from_cache(&self) -> bool {
+        self.inner.sandbox.guest_from_cache()
+    }
+
+    /// Runs `source`, JavaScript or TypeScript, against `tools`.
+    ///
+    /// Program failures (a syntax error included) are part of the envelope;
+    /// an `Err` means the sandbox itself could not run ([`crate::ErrorKind`]: limits
+    /// it cannot honour, no free slot, a bug). Must be called within a tokio
+    /// runtime: tool calls run as tokio tasks.
+    pub async fn execute(
+        &self,
+        source: &str,
+        tools: Arc<dyn ToolProvider>,
+        options: &ExecuteOptions,
+    ) -> Result<Envelope, Error> {
+        let limits = options.limits.as_ref().unwrap_or(&self.inner.limits);
+        self.inner.sandbox.check(limits)?;
+        let started = Instant::now();
+        match program::prepare(source) {
+            Ok(javascript) => self.inner.sandbox.run(&javascript, tools, limits, options.on_log.clone()).await,
+            Err(error) => Ok(Envelope::failed(error.into(), Vec::new(), Receipt::elapsed(started))),
+        }
+    }
+}
+
+impl fmt::Debug for Executor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Executor").field("limits", &self.inner.limits).finish_non_exhaustive()
+    }
+}
