@@ -27,6 +27,10 @@ if ! "$VENV/bin/python" -c 'import sys; from importlib.metadata import version; 
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$MCP_PYTHON_SDK"
 fi
 export CODEMODE_TEST_PYTHON="$VENV/bin/python"
+# What the tests' codemode processes learn stays out of the user's state
+# directory (each test that looks at learning uses a directory of its own).
+export CODEMODE_STATE_DIR="$PWD/target/test-state"
+rm -rf "$CODEMODE_STATE_DIR"
 # The guest only builds for wasm32 (scripts/build-guest.sh); its behaviour is
 # tested through the host.
 cargo test --workspace --exclude codemode-guest "$@"

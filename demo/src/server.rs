@@ -24,6 +24,10 @@ use crate::{
     tools::{self, ToolError},
 };
 
+/// When this environment variable is set, the tools are listed without
+/// their output schemas (their results are the same).
+pub const HIDE_OUTPUT_SCHEMAS: &str = "CODEMODE_DEMO_HIDE_OUTPUT_SCHEMAS";
+
 /// The demo MCP server; it holds no state, the dataset is shared and read-only.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DemoServer;
@@ -53,7 +57,13 @@ impl ServerHandler for DemoServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(tools::tool_list()))
+        let mut tools = tools::tool_list();
+        // For tests of codemode's learned result types: the same server,
+        // saying nothing of what its tools return.
+        if std::env::var_os(HIDE_OUTPUT_SCHEMAS).is_some() {
+            tools.iter_mut().for_each(|tool| tool.output_schema = None);
+        }
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     async fn call_tool(

@@ -45,22 +45,20 @@
 //! A relative `--json` path is taken from the repository root.
 
 mod common;
+mod timed;
 
 use anyhow::{Context, Result, bail, ensure};
-use codemode::{
-    Envelope, ExecuteOptions, Executor, InProcessTools, ToolCallError, ToolCallErrorKind, ToolOutput, ToolProvider,
-    ToolSpec,
-};
+use codemode::{ExecuteOptions, Executor, InProcessTools, ToolCallError, ToolCallErrorKind, ToolProvider, ToolSpec};
 use common::{Machine, Manifest, Workload, check_shared_copy, load_orders, read_program};
 use serde::Serialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use timed::{WorkloadResult, check, provider, spawn, time_workload};
 use tokio::sync::{Notify, Semaphore};
 use tracing::field::{Field, Visit};
 use tracing::subscriber::Interest;
@@ -223,11 +221,6 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
     Ok(())
 }
 
-/// Runs a measurement as a task on the runtime's workers.
-async fn spawn<T: Send + 'static>(task: impl Future<Output = Result<T>> + Send + 'static) -> Result<T> {
-    tokio::spawn(task).await?
-}
-
 struct Options {
     quick: bool,
     /// Timed executions per workload, instead of each one's default.
@@ -329,113 +322,6 @@ struct Report {
     conversion: Vec<WorkloadResult>,
     memory: Vec<MemoryResult>,
     throughput: Vec<ThroughputResult>,
-}
-
-#[derive(Serialize)]
-struct WorkloadResult {
-    id: String,
-    name: String,
-    runs: usize,
-    p50_ms: f64,
-    p99_ms: f64,
-    mean_ms: f64,
-    fuel_used: u64,
-    peak_memory_bytes: u64,
-}
-
-async fn time_workload(
-    executor: Executor,
-    tools: Arc<dyn ToolProvider>,
-    source: String,
-    workload: Workload,
-    (warmup, timed): (usize, usize),
-) -> Result<WorkloadResult> {
-    let first = executor.execute(&source, tools.clone(), &ExecuteOptions::new()).await?;
-    check(&first, &workload.expected, &workload.id)?;
-    for _ in 1..warmup {
-        check(
-            &executor.execute(&source, tools.clone(), &ExecuteOptions::new()).await?,
-            &workload.expected,
-            &workload.id,
-        )?;
-    }
-    let mut samples = Vec::with_capacity(timed);
-    for _ in 0..timed {
-        let started = Instant::now();
-        let envelope = executor.execute(&source, tools.clone(), &ExecuteOptions::new()).await?;
-        samples.push(started.elapsed());
-        check(&envelope, &workload.expected, &workload.id)?;
-    }
-    samples.sort_unstable();
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    // Nearest-rank percentile.
-    let percentile = |p: f64| ms(samples[((p * samples.len() as f64).ceil() as usize).max(1) - 1]);
-    Ok(WorkloadResult {
-        runs: timed,
-        p50_ms: percentile(0.50),
-        p99_ms: percentile(0.99),
-        mean_ms: ms(samples.iter().sum::<Duration>()) / timed as f64,
-        fuel_used: first.receipt.fuel_used,
-        peak_memory_bytes: first.receipt.peak_memory_bytes,
-        id: workload.id,
-        name: workload.name,
-    })
-}
-
-fn print_header(first: &str) {
-    println!(
-        "{first:<18} {:>6} {:>10} {:>10} {:>10} {:>14} {:>10}",
-        "runs", "p50 ms", "p99 ms", "mean ms", "fuel", "peak MiB"
-    );
-}
-
-fn print_row(label: &str, result: &WorkloadResult) {
-    println!(
-        "{label:<18} {:>6} {:>10.3} {:>10.3} {:>10.3} {:>14} {:>10.2}",
-        result.runs,
-        result.p50_ms,
-        result.p99_ms,
-        result.mean_ms,
-        result.fuel_used,
-        result.peak_memory_bytes as f64 / f64::from(1 << 20),
-    );
-}
-
-fn check(envelope: &Envelope, expected: &Value, what: &str) -> Result<()> {
-    if let Some(error) = &envelope.error {
-        bail!("{what} failed with a {:?} error: {}", error.kind, error.message);
-    }
-    ensure!(envelope.value == *expected, "{what} returned {}, expected {expected}", envelope.value);
-    Ok(())
-}
-
-/// The tools a workload lists: `echo(x)` returns `x`, `orders()` the data
-/// set's JSON text as loaded (no per-call serialization), and
-/// `orders_text()` (the conversion section's) that text as one string.
-fn provider(names: &[String], orders: Option<&Arc<Box<RawValue>>>) -> Result<Arc<dyn ToolProvider>> {
-    let mut tools = InProcessTools::new();
-    for name in names {
-        tools = match name.as_str() {
-            "echo" => tools.tool(ToolSpec::new(None, "echo"), |args| async move { Ok(args.into()) }),
-            "orders" => {
-                let orders = Arc::clone(orders.context("orders() used but its data was not loaded")?);
-                tools.tool(ToolSpec::new(None, "orders"), move |_| {
-                    let rows = ToolOutput::from_raw(Box::clone(&orders));
-                    async move { Ok(rows) }
-                })
-            }
-            "orders_text" => {
-                let orders = orders.context("orders_text() used but the data was not loaded")?;
-                let text = RawValue::from_string(serde_json::to_string(orders.get())?)?;
-                tools.tool(ToolSpec::new(None, "orders_text"), move |_| {
-                    let text = ToolOutput::from_raw(text.clone());
-                    async move { Ok(text) }
-                })
-            }
-            other => bail!("workloads.json names a tool this bench does not provide: {other}"),
-        };
-    }
-    Ok(Arc::new(tools))
 }
 
 /// The phases of an execution the executor reports (`codemode::phases`
@@ -600,4 +486,23 @@ async fn throughput(
     }
     let seconds = started.elapsed().as_secs_f64();
     Ok(ThroughputResult { concurrency, executions, seconds, per_second: executions as f64 / seconds })
+}
+
+fn print_header(first: &str) {
+    println!(
+        "{first:<18} {:>6} {:>10} {:>10} {:>10} {:>14} {:>10}",
+        "runs", "p50 ms", "p99 ms", "mean ms", "fuel", "peak MiB"
+    );
+}
+
+fn print_row(label: &str, result: &WorkloadResult) {
+    println!(
+        "{label:<18} {:>6} {:>10.3} {:>10.3} {:>10.3} {:>14} {:>10.2}",
+        result.runs,
+        result.p50_ms,
+        result.p99_ms,
+        result.mean_ms,
+        result.fuel_used,
+        result.peak_memory_bytes as f64 / f64::from(1 << 20),
+    );
 }

@@ -71,6 +71,8 @@ pub struct ProgramError {
 pub enum ProgramErrorKind {
     /// The source does not parse.
     Syntax,
+    /// A tool call does not fit the tool's types (found before running).
+    Type,
     /// The program threw (or rejected) and nothing caught it.
     Runtime,
     /// A tool call failed and nothing caught its `ToolError`.

@@ -5,20 +5,21 @@
 //! answers with one envelope whatever happened. The command line and the MCP
 //! server are thin callers of [`Executor::execute`].
 //!
-//! Program failures, including source that does not parse, are part of the
-//! envelope; an `Err` is only for the sandbox itself ([`crate::ErrorKind`]).
+//! Program failures, including source that does not parse or calls that do
+//! not fit the tools' types, are part of the envelope; an `Err` is only for
+//! the sandbox itself ([`crate::ErrorKind`]).
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::envelope::{Envelope, LogSink, Receipt};
 use crate::error::Error;
 use crate::limits::Limits;
-use crate::program;
+use crate::program::{self, Api};
 use crate::sandbox::{self, CompileCache, Sandbox, SandboxSettings};
-use crate::tools::ToolProvider;
+use crate::tools::{ToolProvider, ToolSpec};
 
 /// Builds an [`Executor`].
 #[derive(Debug, Clone)]
@@ -87,7 +88,7 @@ impl ExecutorBuilder {
             SandboxSettings { max_memory: self.max_memory, max_sandboxes: self.max_sandboxes, cache: self.cache };
         sandbox::check(&self.limits, settings.max_memory)?;
         let sandbox = Sandbox::new(&settings)?;
-        Ok(Executor { inner: Arc::new(Inner { sandbox, limits: self.limits }) })
+        Ok(Executor { inner: Arc::new(Inner { sandbox, limits: self.limits, api: Mutex::default() }) })
     }
 }
 
@@ -148,6 +149,8 @@ pub struct Executor {
 struct Inner {
     sandbox: Sandbox,
     limits: Limits,
+    /// The API of the last tool list a program was checked against.
+    api: Mutex<Arc<Api>>,
 }
 
 impl Executor {
@@ -192,10 +195,21 @@ impl Executor {
         let limits = options.limits.as_ref().unwrap_or(&self.inner.limits);
         self.inner.sandbox.check(limits)?;
         let started = Instant::now();
-        match program::prepare(source) {
+        let api = self.api(tools.tools());
+        match program::prepare(source, &api) {
             Ok(javascript) => self.inner.sandbox.run(&javascript, tools, limits, options.on_log.clone()).await,
-            Err(error) => Ok(Envelope::failed(error.into(), Vec::new(), Receipt::elapsed(started))),
+            Err(refusal) => Ok(Envelope::failed(refusal.into(), Vec::new(), Receipt::elapsed(started))),
         }
+    }
+
+    /// The API the program is checked against: built once per tool list
+    /// (providers hand out the same list until their tools change).
+    fn api(&self, specs: Arc<[ToolSpec]>) -> Arc<Api> {
+        let mut cached = self.inner.api.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !cached.is_of(&specs) {
+            *cached = Arc::new(Api::new(specs));
+        }
+        cached.clone()
     }
 }
 

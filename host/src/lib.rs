@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod config;
 pub mod declarations;
+mod dirs;
 pub mod envelope;
 pub mod error;
 mod executor;
@@ -11,6 +12,7 @@ pub mod mcp_tools;
 pub mod program;
 pub mod sandbox;
 pub mod server;
+pub mod shapes;
 pub mod tools;
 pub mod upstream;
 

@@ -20,7 +20,12 @@ use rmcp::model::Tool;
 use serde_json::Value;
 
 use crate::declarations::{self, ToolDecl};
+use crate::shapes::Learned;
 use crate::tools::ToolSpec;
+
+/// The result type learned for a tool of a namespace, if any (see
+/// `crate::shapes`).
+pub type LearnedTypes<'a> = dyn Fn(&Namespace, &CatalogTool) -> Option<Learned> + 'a;
 
 /// One server's tools, as the catalog is built from them.
 #[derive(Debug, Clone, Copy)]
@@ -145,9 +150,17 @@ impl Catalog {
     /// The TypeScript API of the whole catalog: the [`declarations::PRELUDE`],
     /// then one `declare namespace` per server.
     pub fn declarations(&self) -> String {
+        self.declarations_with(&|_, _| None)
+    }
+
+    /// [`Catalog::declarations`], with the result types `learned` knows for
+    /// tools that declare none.
+    pub fn declarations_with(&self, learned: &LearnedTypes<'_>) -> String {
         let mut out = declarations::PRELUDE.to_owned();
         for namespace in &self.namespaces {
-            let decls: Vec<ToolDecl<'_>> = namespace.tools.iter().map(CatalogTool::decl).collect();
+            let learned: Vec<Option<Learned>> = namespace.tools.iter().map(|tool| learned(namespace, tool)).collect();
+            let decls: Vec<ToolDecl<'_>> =
+                namespace.tools.iter().zip(&learned).map(|(tool, learned)| tool.decl(learned.as_ref())).collect();
             out.push('\n');
             out.push_str(&declarations::namespace_declarations(
                 &namespace.name,
@@ -171,8 +184,8 @@ impl CatalogTool {
         }
     }
 
-    /// The tool's declaration input.
-    pub fn decl(&self) -> ToolDecl<'_> {
+    /// The tool's declaration input, with its `learned` result type, if any.
+    pub fn decl<'a>(&'a self, learned: Option<&'a Learned>) -> ToolDecl<'a> {
         ToolDecl {
             name: &self.name,
             original_name: &self.original,
@@ -180,6 +193,7 @@ impl CatalogTool {
             description: self.description.as_deref(),
             input_schema: &self.input_schema,
             output_schema: self.output_schema.as_ref(),
+            learned_output: learned.map(|learned| (&learned.schema, learned.observations)),
         }
     }
 

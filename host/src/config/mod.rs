@@ -58,7 +58,7 @@
 //! every server. Inside these objects unknown keys *are* errors, so a typo
 //! cannot silently drop a limit. See [`ServerOptions`] for the keys; the
 //! top-level object may also set `inlineDeclarations` (see
-//! [`Config::inline_declarations`]).
+//! [`Config::inline_declarations`]) and `learn` (see [`Config::learn`]).
 //!
 //! # Secrets
 //!
@@ -92,7 +92,7 @@ use tree::{Json, Node};
 const MAPS: [&str; 2] = ["mcpServers", "servers"];
 
 /// A resolved config file: every enabled server, ready to connect to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// The enabled servers, in the order they appear in the file.
     pub servers: Vec<ServerConfig>,
@@ -102,6 +102,17 @@ pub struct Config {
     /// [`crate::server::ServeOptions::inline_declarations`]); a positive
     /// integer. Default: not inlined.
     pub inline_declarations: Option<usize>,
+    /// `learn` of the top-level `"codemode"` object: whether result types
+    /// are learned from the results of tools that declare none (see
+    /// [`crate::shapes`]). Default: true.
+    pub learn: bool,
+}
+
+impl Default for Config {
+    /// No servers, nothing inlined, learning on.
+    fn default() -> Self {
+        Config { servers: Vec::new(), inline_declarations: None, learn: true }
+    }
 }
 
 /// One upstream MCP server.
@@ -243,7 +254,11 @@ impl Config {
             .into_iter()
             .filter_map(|(_, name, entry)| entry::resolve(name, entry, &context).transpose())
             .collect::<Result<_, _>>()?;
-        Ok(Config { servers, inline_declarations: top_options.inline_declarations })
+        Ok(Config {
+            servers,
+            inline_declarations: top_options.inline_declarations,
+            learn: top_options.learn.unwrap_or(true),
+        })
     }
 }
 

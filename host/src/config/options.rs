@@ -28,6 +28,8 @@ pub(super) struct Overrides {
     max_concurrent_calls: Option<usize>,
     /// Only in the top-level object: see [`super::Config::inline_declarations`].
     pub(super) inline_declarations: Option<usize>,
+    /// Only in the top-level object: see [`super::Config::learn`].
+    pub(super) learn: Option<bool>,
 }
 
 impl Overrides {
@@ -58,8 +60,9 @@ impl Overrides {
                 "inlineDeclarations" if top => {
                     out.inline_declarations = Some(count(node.value()).ok_or_else(|| invalid(&node, COUNT))?);
                 }
+                "learn" if top => out.learn = Some(node.bool()?),
                 _ if top => {
-                    let expected = r#""tools", "callTimeout", "maxConcurrentCalls" or "inlineDeclarations""#;
+                    let expected = r#""tools", "callTimeout", "maxConcurrentCalls", "inlineDeclarations" or "learn""#;
                     return Err(unknown(&node, expected));
                 }
                 _ => {

@@ -504,6 +504,14 @@ fn option_defaults() {
 }
 
 #[test]
+fn learn_is_a_top_level_switch() {
+    assert!(parse(r#"{"servers": {"a": {"command": "x"}}}"#).unwrap().learn);
+    assert!(!parse(r#"{"codemode": {"learn": false}, "servers": {"a": {"command": "x"}}}"#).unwrap().learn);
+    assert!(parse(r#"{"codemode": {"learn": "no"}, "servers": {"a": {"command": "x"}}}"#).is_err());
+    assert!(parse(r#"{"servers": {"a": {"command": "x", "codemode": {"learn": false}}}}"#).is_err());
+}
+
+#[test]
 fn inline_declarations_is_a_top_level_setting() {
     let config = parse(r#"{"codemode": {"inlineDeclarations": 2000}, "servers": {"a": {"command": "x"}}}"#).unwrap();
     assert_eq!(config.inline_declarations, Some(2000));

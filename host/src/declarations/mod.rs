@@ -41,7 +41,8 @@ declare class ToolError extends Error {
 
 /**
  * Output captured alongside the program's result.
- * Tools without an output schema return `Promise<unknown>`: a single JSON
+ * A tool without an output schema returns the type learned from its results
+ * so far (said in its `@returns`), else `Promise<unknown>`: a single JSON
  * text block arrives as its parsed value, other text as a string.
  */
 declare const console: {
@@ -68,6 +69,9 @@ pub struct ToolDecl<'a> {
     pub input_schema: &'a Value,
     /// The JSON Schema of the tool's structured result, if the server gives one.
     pub output_schema: Option<&'a Value>,
+    /// Without `output_schema`: a result type learned from the tool's
+    /// results (a JSON Schema), and how many results it was learned from.
+    pub learned_output: Option<(&'a Value, u32)>,
 }
 
 /// Declarations for one namespace (one upstream server): `declare namespace NAME { ... }`
@@ -94,6 +98,36 @@ pub fn namespace_declarations(namespace: &str, description: Option<&str>, tools:
 /// model also sees how to call it (`namespace.tool(...)`).
 pub fn tool_declaration(namespace: &str, tool: &ToolDecl<'_>) -> String {
     namespace_declarations(namespace, None, std::slice::from_ref(tool))
+}
+
+/// How many `$ref`s deep [`expected_type`] spells a type out.
+const REF_DEPTH: usize = 3;
+
+/// The type `schema`, a part of the document `root`, expects, for messages
+/// (`expected "EU" | "US"`): local `$ref`s are spelled out a few levels
+/// deep rather than shown as bare names.
+pub fn expected_type(root: &Value, schema: &Value) -> String {
+    type_expression(&inline_refs(root, schema, REF_DEPTH))
+}
+
+/// `schema` with its local `$ref`s (`#/...` into `root`) replaced by what
+/// they point to, `depth` levels deep, so that an expected type reads
+/// `"EU" | "US"` rather than the bare name `Region`. Deeper (and recursive)
+/// references stay references, shown by name.
+fn inline_refs(root: &Value, schema: &Value, depth: usize) -> Value {
+    match schema {
+        Value::Object(map) if depth > 0 => {
+            let target = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#'));
+            match target.and_then(|pointer| root.pointer(pointer)) {
+                Some(target) if map.len() == 1 => inline_refs(root, target, depth - 1),
+                _ => Value::Object(
+                    map.iter().map(|(key, value)| (key.clone(), inline_refs(root, value, depth))).collect(),
+                ),
+            }
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|item| inline_refs(root, item, depth)).collect()),
+        other => other.clone(),
+    }
 }
 
 /// The TypeScript type expression of a schema (for error messages like "expected `{ city: string }`").

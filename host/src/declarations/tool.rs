@@ -20,16 +20,18 @@ const RESULT_ROOT: &str = "Result";
 
 /// Appends the declaration of `tool` at nesting level `indent`.
 pub(super) fn write_tool(out: &mut String, tool: &ToolDecl<'_>, indent: usize) {
+    let output = tool.output_schema.or(tool.learned_output.map(|(schema, _)| schema));
     let mut docs = vec![(tool.input_schema, ARGS_ROOT)];
-    docs.extend(tool.output_schema.map(|schema| (schema, RESULT_ROOT)));
+    docs.extend(output.map(|schema| (schema, RESULT_ROOT)));
     let mut renderer = Renderer::new(Refs::new(docs), true);
     renderer.qualifier = format!("{}.", tool.name);
 
     let args = root_type(&mut renderer, tool.input_schema, 0, indent);
-    // Without an output schema the result may be text, JSON or content
-    // blocks: the runtime turns a single JSON text block into its value and
-    // other text into a string, so no type narrower than `unknown` is true.
-    let result = match tool.output_schema {
+    // Without an output schema (declared or learned) the result may be
+    // text, JSON or content blocks: the runtime turns a single JSON text
+    // block into its value and other text into a string, so no type
+    // narrower than `unknown` is true.
+    let result = match output {
         Some(schema) => root_type(&mut renderer, schema, 1, indent),
         None => Ty::atom("unknown"),
     };
@@ -120,6 +122,10 @@ fn tags(renderer: &Renderer<'_>, tool: &ToolDecl<'_>) -> Vec<String> {
     tags.extend(params);
     if let Some(returns) = tool.output_schema.and_then(|schema| schema.get("description")).and_then(Value::as_str) {
         tags.extend(jsdoc::tagged("@returns", jsdoc::text_lines(returns)));
+    } else if let (None, Some((_, observations))) = (tool.output_schema, tool.learned_output) {
+        let results = if observations == 1 { "1 result".to_owned() } else { format!("{observations} results") };
+        let remark = format!("Observed in {results}, not declared by the server: it may be incomplete.");
+        tags.extend(jsdoc::tagged("@returns", jsdoc::text_lines(&remark)));
     }
     tags
 }

@@ -13,14 +13,11 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::declarations::type_expression;
+use crate::declarations::{expected_type, type_expression};
 use crate::tools::{ToolCallError, ToolCallErrorKind};
 
 /// At most this many problems are reported per call.
 const MAX_REPORTED: usize = 5;
-
-/// How many `$ref`s deep an expected type is spelled out.
-const REF_DEPTH: usize = 3;
 
 /// The compiled `inputSchema` of one tool.
 pub(super) struct Arguments {
@@ -61,8 +58,8 @@ impl Arguments {
 
     /// `{ pointer, message, expected }` for one validation error.
     fn problem(&self, error: &jsonschema::ValidationError<'_>) -> Value {
-        let expected = subschema(&self.schema, error.schema_path.as_str())
-            .map(|schema| type_expression(&inline_refs(&self.schema, schema, REF_DEPTH)));
+        let expected =
+            subschema(&self.schema, error.schema_path.as_str()).map(|schema| expected_type(&self.schema, schema));
         json!({
             "pointer": error.instance_path.as_str(),
             "message": error.to_string(),
@@ -102,26 +99,6 @@ fn subschema<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
         };
     }
     at.is_object().then_some(at)
-}
-
-/// `schema` with its local `$ref`s (`#/...` into `root`) replaced by what
-/// they point to, `depth` levels deep, so that an expected type reads
-/// `"EU" | "US"` rather than the bare name `Region`. Deeper (and recursive)
-/// references stay references, shown by name.
-fn inline_refs(root: &Value, schema: &Value, depth: usize) -> Value {
-    match schema {
-        Value::Object(map) if depth > 0 => {
-            let target = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#'));
-            match target.and_then(|pointer| root.pointer(pointer)) {
-                Some(target) if map.len() == 1 => inline_refs(root, target, depth - 1),
-                _ => Value::Object(
-                    map.iter().map(|(key, value)| (key.clone(), inline_refs(root, value, depth))).collect(),
-                ),
-            }
-        }
-        Value::Array(items) => Value::Array(items.iter().map(|item| inline_refs(root, item, depth)).collect()),
-        other => other.clone(),
-    }
 }
 
 /// The JSON type of `value`, as JavaScript programmers name it.

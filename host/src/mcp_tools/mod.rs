@@ -36,6 +36,7 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, ServerTools};
 use crate::config::Config;
+use crate::shapes::{Learned, Learner, ServerKey, ToolKey, input_hash};
 use crate::tools::{ToolCallError, ToolCallErrorKind, ToolFuture, ToolProvider, ToolSpec};
 use crate::upstream::{Server, UpstreamError, UpstreamErrorKind, Upstreams};
 
@@ -44,6 +45,7 @@ use self::arguments::Arguments;
 /// The tools of connected MCP servers, under the catalog's names.
 pub struct McpTools {
     upstreams: Upstreams,
+    learner: Option<Learner>,
     state: Mutex<State>,
 }
 
@@ -64,23 +66,57 @@ struct Route {
     server: Arc<Server>,
     tool: String,
     arguments: Arguments,
+    /// Which tool its results teach the learner about: tools that declare
+    /// no output schema.
+    learns: Option<ToolKey>,
 }
 
 impl McpTools {
-    /// Connects to every server of `config`.
+    /// Connects to every server of `config`, learning result types in the
+    /// default state directory unless the config turns learning off (see
+    /// [`crate::shapes`]).
     ///
     /// # Errors
     ///
     /// The first server that cannot be started or initialized.
     pub async fn connect(config: &Config) -> Result<McpTools, UpstreamError> {
-        Ok(McpTools::new(Upstreams::connect(config).await?))
+        let learner = config.learn.then(Learner::in_state_dir);
+        McpTools::connect_with(config, learner).await
     }
 
-    /// The tools of `upstreams`.
-    pub fn new(upstreams: Upstreams) -> McpTools {
+    /// Connects to every server of `config`, learning result types with
+    /// `learner`, or not at all.
+    ///
+    /// # Errors
+    ///
+    /// As [`McpTools::connect`].
+    pub async fn connect_with(config: &Config, learner: Option<Learner>) -> Result<McpTools, UpstreamError> {
+        Ok(McpTools::new(Upstreams::connect(config).await?, learner))
+    }
+
+    /// The tools of `upstreams`, learning result types with `learner`.
+    pub fn new(upstreams: Upstreams, learner: Option<Learner>) -> McpTools {
+        if let Some(learner) = &learner {
+            upstreams.servers().iter().for_each(|server| learner.load(&server_key(server)));
+        }
         let changes = upstreams.servers().iter().map(|server| server.changes()).collect();
-        let current = Arc::new(Snapshot::new(upstreams.servers()));
-        McpTools { upstreams, state: Mutex::new(State { current, changes }) }
+        let current = Arc::new(Snapshot::new(upstreams.servers(), learner.is_some()));
+        McpTools { upstreams, learner, state: Mutex::new(State { current, changes }) }
+    }
+
+    /// The TypeScript API programs get: the catalog's declarations, with the
+    /// result types learned for tools that declare none.
+    pub fn declarations(&self) -> String {
+        self.catalog().declarations_with(&|namespace, tool| self.learned(&namespace.name, &tool.name))
+    }
+
+    /// The result type learned for the tool programs call as
+    /// `namespace.tool`, if any.
+    pub fn learned(&self, namespace: &str, tool: &str) -> Option<Learned> {
+        let learner = self.learner.as_ref()?;
+        let snapshot = self.snapshot();
+        let key = snapshot.routes.get(&(namespace.to_owned(), tool.to_owned()))?.learns.as_ref()?;
+        learner.learned(key)
     }
 
     /// The catalog programs see now.
@@ -93,9 +129,13 @@ impl McpTools {
         &self.upstreams
     }
 
-    /// Closes every connection and reaps the servers' processes.
+    /// Closes every connection and reaps the servers' processes, and
+    /// writes what was learned.
     pub async fn shutdown(&self) {
         self.upstreams.shutdown().await;
+        if let Some(learner) = self.learner.clone() {
+            let _ = tokio::task::spawn_blocking(move || learner.flush()).await;
+        }
     }
 
     /// The current snapshot, rebuilt first if some server's tools changed.
@@ -109,14 +149,16 @@ impl McpTools {
             }
         }
         if changed {
-            state.current = Arc::new(Snapshot::new(self.upstreams.servers()));
+            state.current = Arc::new(Snapshot::new(self.upstreams.servers(), self.learner.is_some()));
         }
         state.current.clone()
     }
 }
 
 impl Snapshot {
-    fn new(servers: &[Arc<Server>]) -> Snapshot {
+    /// The catalog of `servers` and its routes; with `learning`, the routes
+    /// of tools without an output schema say which tool they teach.
+    fn new(servers: &[Arc<Server>], learning: bool) -> Snapshot {
         let tools: Vec<_> = servers.iter().map(|server| server.tools()).collect();
         let inputs: Vec<ServerTools<'_>> = servers
             .iter()
@@ -126,11 +168,18 @@ impl Snapshot {
         let catalog = Catalog::new(&inputs);
         let mut routes = HashMap::new();
         for (namespace, server) in catalog.namespaces().iter().zip(servers) {
+            let key = Arc::new(server_key(server));
             for tool in &namespace.tools {
+                let learns = (learning && tool.output_schema.is_none()).then(|| ToolKey {
+                    server: key.clone(),
+                    tool: tool.original.clone(),
+                    input: input_hash(&tool.input_schema),
+                });
                 let route = Route {
                     server: server.clone(),
                     tool: tool.original.clone(),
                     arguments: Arguments::new(&tool.input_schema),
+                    learns,
                 };
                 routes.insert((namespace.name.clone(), tool.name.clone()), route);
             }
@@ -155,15 +204,28 @@ impl ToolProvider for McpTools {
             )),
             Some(route) => route.arguments.check(&qualified, arguments),
         };
+        let learner = self.learner.clone();
         Box::pin(async move {
             let arguments = checked?;
             let route = &snapshot.routes[&key];
             match route.server.call(&route.tool, Some(arguments)).await {
-                Ok(result) => results::map(&qualified, result),
+                Ok(result) => {
+                    let output = results::map(&qualified, result)?;
+                    if let (Some(learner), Some(tool)) = (&learner, &route.learns) {
+                        learner.observe(tool, output.as_str());
+                    }
+                    Ok(output)
+                }
                 Err(error) => Err(upstream_error(&error)),
             }
         })
     }
+}
+
+/// Which server a learned shape belongs to: its config name and what it
+/// says it is.
+fn server_key(server: &Server) -> ServerKey {
+    ServerKey { name: server.name().to_owned(), identity: server.identity().to_owned() }
 }
 
 /// The `ToolError` of a call the server did not answer with a result.

@@ -1,29 +1,61 @@
 //! A submitted program on its way to the sandbox: the source as the model
-//! wrote it, JavaScript or TypeScript, becomes the JavaScript the guest
-//! runs, with every line and column where it was ([`strip`]), or a `syntax`
-//! error that says where and what to write instead.
+//! wrote it, JavaScript or TypeScript, is parsed once ([`parse`]); its
+//! types are blanked so the guest runs JavaScript with every line and column
+//! where it was ([`strip`]), and its tool calls are checked against the
+//! tools' types ([`check`]). What stops it here is a `syntax` or a `type`
+//! error, with where and what to write instead, and nothing has run.
 //!
 //! This module only reads the source; it never runs it (the sandbox does)
-//! and never looks at tools.
+//! and never calls a tool.
 
+mod check;
+mod parse;
 pub mod strip;
 
 use std::borrow::Cow;
 
 use crate::envelope::{ProgramError, ProgramErrorKind};
 
-pub use strip::{StripError, strip_types};
+pub use check::Api;
+pub use parse::SyntaxError;
+pub use strip::strip_types;
 
-/// The JavaScript the guest runs for `source`, or why it has none (a
-/// `syntax` error of the program, see the `From` impl below).
-pub(crate) fn prepare(source: &str) -> Result<Cow<'_, str>, StripError> {
-    strip_types(source)
+/// Why a program does not run.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// It does not parse, or uses TypeScript that cannot be erased.
+    Syntax(SyntaxError),
+    /// Its calls do not fit the tools' types.
+    Type(Box<ProgramError>),
 }
 
-impl From<StripError> for ProgramError {
+/// The JavaScript the guest runs for `source`, whose calls fit `api`, or why
+/// there is none: what [`crate::Executor::execute`] does before the sandbox
+/// starts, for callers that want to check a program without running it.
+pub fn prepare<'s>(source: &'s str, api: &Api) -> Result<Cow<'s, str>, Refusal> {
+    let (javascript, findings) = parse::parse_with(source, |parsed| (strip::blank(parsed), check::check(parsed, api)))
+        .map_err(Refusal::Syntax)?;
+    let javascript = javascript.map_err(Refusal::Syntax)?;
+    match check::error(source, &findings) {
+        Some(error) => Err(Refusal::Type(Box::new(error))),
+        None => Ok(javascript),
+    }
+}
+
+impl From<Refusal> for ProgramError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Syntax(error) => error.into(),
+            Refusal::Type(error) => *error,
+        }
+    }
+}
+
+impl From<SyntaxError> for ProgramError {
     /// TypeScript that does not parse (or uses syntax that cannot simply be
     /// erased) is a syntax error of the program.
-    fn from(error: StripError) -> Self {
+    fn from(error: SyntaxError) -> Self {
         let mut failure = ProgramError::new(ProgramErrorKind::Syntax, error.message);
         failure.name = Some("SyntaxError".to_owned());
         (failure.line, failure.column) = (Some(error.line), Some(error.column));

@@ -11,12 +11,12 @@
 //! fails to load, a failed write) falls back to compiling in memory; a file
 //! that fails to load is deleted and replaced.
 
+use crate::dirs::{self, private, private_dir};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::hash::{Hash, Hasher};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
@@ -38,22 +38,11 @@ impl Location {
     /// The directory to use, if any.
     pub(crate) fn resolve(&self) -> Option<PathBuf> {
         match self {
-            Location::Default => default_dir(),
+            Location::Default => dirs::cache_dir(),
             Location::Dir(dir) => Some(dir.clone()),
             Location::Off => None,
         }
     }
-}
-
-/// `$CODEMODE_CACHE_DIR`, else `$XDG_CACHE_HOME/codemode`, else
-/// `$HOME/.cache/codemode`. Empty values are ignored, and so are relative
-/// ones but in `CODEMODE_CACHE_DIR` (the XDG spec says so).
-fn default_dir() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let absolute = |name: &str| var(name).filter(|p| p.is_absolute());
-    var("CODEMODE_CACHE_DIR")
-        .or_else(|| absolute("XDG_CACHE_HOME").map(|p| p.join("codemode")))
-        .or_else(|| absolute("HOME").map(|p| p.join(".cache").join("codemode")))
 }
 
 /// The guest compiled for `engine`, and whether it came from the cache.
@@ -114,42 +103,6 @@ impl Hasher for Sha256Hasher {
     }
 }
 
-/// Creates `dir` (0700) if needed and checks that only we can write to it.
-fn private_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-    }
-    #[cfg(not(unix))]
-    fs::create_dir_all(dir)?;
-    let meta = fs::metadata(dir)?;
-    if !meta.is_dir() {
-        return Err(io::Error::other("not a directory"));
-    }
-    private(&meta)
-}
-
-/// Owned by this user and not writable by anyone else.
-#[cfg(unix)]
-fn private(meta: &fs::Metadata) -> io::Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    if meta.uid() != rustix::process::geteuid().as_raw() {
-        return Err(io::Error::other("owned by another user"));
-    }
-    if meta.mode() & 0o022 != 0 {
-        return Err(io::Error::other("writable by other users"));
-    }
-    Ok(())
-}
-
-/// Without Unix permissions there is nothing to check the cache against,
-/// so it is not used.
-#[cfg(not(unix))]
-fn private(_: &fs::Metadata) -> io::Result<()> {
-    Err(io::Error::other("the compile cache needs Unix permissions"))
-}
-
 /// The cached component at `path`: `None` if there is none, an error if
 /// there is a file but it cannot be used.
 fn load(engine: &Engine, path: &Path) -> wasmtime::Result<Option<Component>> {
@@ -190,29 +143,10 @@ fn deserialize(engine: &Engine, path: &Path) -> wasmtime::Result<Component> {
     unsafe { Component::deserialize_file(engine, path) }
 }
 
-/// Distinguishes the temporary files of one process's threads.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `component` to `path` atomically: a private temporary file in the
-/// same directory, synced, then renamed over `path`. Processes racing here
-/// each rename a complete file; the last one wins and they are identical.
+/// Writes `component` to `path` atomically (see [`dirs::write_atomically`]).
+/// Processes racing here each rename a complete file; the last one wins and
+/// they are identical.
 fn store(component: &Component, dir: &Path, path: &Path) -> wasmtime::Result<()> {
     let bytes = component.serialize()?;
-    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let temp = dir.join(format!(".guest-{}-{n}.tmp", std::process::id()));
-    let written = write_new(&temp, &bytes).and_then(|()| fs::rename(&temp, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    Ok(written?)
-}
-
-fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    Ok(dirs::write_atomically(dir, path, &bytes)?)
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::json;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, LearnedTypes};
 use crate::limits::Limits;
 
 /// The name of the discovery tool.
@@ -33,8 +33,13 @@ pub fn estimate_tokens(text: &str) -> usize {
 /// Both tools, described for `catalog` and `limits`. With
 /// `inline_budget`, the catalog's full declarations are appended to
 /// `execute`'s description when their estimated size is within it.
-pub fn tools(catalog: &Catalog, limits: &Limits, inline_budget: Option<usize>) -> Vec<Tool> {
-    vec![search_tool(), execute_tool(catalog, limits, inline_budget)]
+pub fn tools(
+    catalog: &Catalog,
+    learned: &LearnedTypes<'_>,
+    limits: &Limits,
+    inline_budget: Option<usize>,
+) -> Vec<Tool> {
+    vec![search_tool(), execute_tool(catalog, learned, limits, inline_budget)]
 }
 
 fn search_tool() -> Tool {
@@ -55,7 +60,7 @@ fn search_tool() -> Tool {
     tool(SEARCH, description.into(), schema, true)
 }
 
-fn execute_tool(catalog: &Catalog, limits: &Limits, inline_budget: Option<usize>) -> Tool {
+fn execute_tool(catalog: &Catalog, learned: &LearnedTypes<'_>, limits: &Limits, inline_budget: Option<usize>) -> Tool {
     let schema = json!({
         "type": "object",
         "properties": {
@@ -70,7 +75,8 @@ fn execute_tool(catalog: &Catalog, limits: &Limits, inline_budget: Option<usize>
     let mut description = format!(
         "Run a program in a sandbox that can call tools: `const r = await server.tool({{...}})`. Calls return \
          promises, so run independent ones together with `Promise.all`. A failed call throws a `ToolError` \
-         (`code`, `message`). Only the program's return value (as JSON) and its console output come back, so \
+         (`code`, `message`); calls that do not fit the tools' types stop the program before it runs (error kind \
+         `type`). Only the program's return value (as JSON) and its console output come back, so \
          filter and aggregate inside the program and return just the answer. No network, files or imports. \
          Limits per run: {timeout} s, {memory} MiB memory, {calls} tool calls, {output} KiB of output (larger \
          values are truncated).\n\nServers: {servers}. Use `search` to find tools and their exact types.",
@@ -81,7 +87,7 @@ fn execute_tool(catalog: &Catalog, limits: &Limits, inline_budget: Option<usize>
         servers = server_list(catalog),
     );
     if let Some(budget) = inline_budget {
-        let declarations = catalog.declarations();
+        let declarations = catalog.declarations_with(learned);
         if estimate_tokens(&declarations) <= budget {
             description.push_str("\n\nThe complete API:\n\n");
             description.push_str(&declarations);
@@ -182,7 +188,8 @@ mod tests {
 
     #[test]
     fn the_surface_is_two_tools() {
-        let names: Vec<_> = tools(&catalog(1, 1), &Limits::default(), None).into_iter().map(|t| t.name).collect();
+        let names: Vec<_> =
+            tools(&catalog(1, 1), &|_, _| None, &Limits::default(), None).into_iter().map(|t| t.name).collect();
         assert_eq!(names, [SEARCH, EXECUTE]);
     }
 
@@ -190,24 +197,25 @@ mod tests {
     fn the_surface_stays_within_1000_tokens_for_500_tools() {
         let big = catalog(25, 20);
         assert_eq!(big.specs().len(), 500);
-        let surface = tools(&big, &Limits::default(), None);
+        let surface = tools(&big, &|_, _| None, &Limits::default(), None);
         let tokens = surface_tokens(&surface);
         assert!(tokens <= 1000, "{tokens} tokens");
         // Its size does not grow with the catalog beyond the capped server list.
-        let bigger = surface_tokens(&tools(&catalog(100, 20), &Limits::default(), None));
+        let bigger = surface_tokens(&tools(&catalog(100, 20), &|_, _| None, &Limits::default(), None));
         assert!(bigger <= 1000, "{bigger} tokens for 2,000 tools");
     }
 
     #[test]
     fn execute_names_the_servers_and_the_limits() {
-        let description = tools(&catalog(3, 2), &Limits::default(), None)[1].description.clone().unwrap();
+        let description = tools(&catalog(3, 2), &|_, _| None, &Limits::default(), None)[1].description.clone().unwrap();
         assert!(description.contains("Servers: enterprise_service_0, enterprise_service_1, enterprise_service_2."));
         assert!(description.contains("30 s, 64 MiB memory, 500 tool calls, 128 KiB of output"), "{description}");
     }
 
     #[test]
     fn a_long_server_list_is_cut_and_counted() {
-        let description = tools(&catalog(100, 1), &Limits::default(), None)[1].description.clone().unwrap();
+        let description =
+            tools(&catalog(100, 1), &|_, _| None, &Limits::default(), None)[1].description.clone().unwrap();
         let listed = description.split("Servers: ").nth(1).unwrap();
         assert!(listed.contains(" more."), "{listed}");
         assert!(!listed.contains("enterprise_service_99,"));
@@ -216,7 +224,7 @@ mod tests {
     #[test]
     fn declarations_are_inlined_only_within_the_budget() {
         let small = catalog(1, 2);
-        let inline = |budget| tools(&small, &Limits::default(), budget)[1].description.clone().unwrap();
+        let inline = |budget| tools(&small, &|_, _| None, &Limits::default(), budget)[1].description.clone().unwrap();
         let needed = estimate_tokens(&small.declarations());
         assert!(inline(Some(needed)).contains("function list_pull_requests_for_repository_1("));
         assert!(!inline(Some(needed - 1)).contains("function list_pull_requests_for_repository_1("));

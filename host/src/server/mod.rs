@@ -33,6 +33,7 @@ use tokio::sync::Semaphore;
 
 pub use describe::{EXECUTE, SEARCH, estimate_tokens};
 
+use crate::catalog::{CatalogTool, Namespace};
 use crate::error::{Error, ErrorKind};
 use crate::executor::Executor;
 use crate::mcp_tools::McpTools;
@@ -145,7 +146,10 @@ impl ServerHandler for CodemodeServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let catalog = self.shared.tools.catalog();
-        let tools = describe::tools(&catalog, self.shared.executor.limits(), self.shared.options.inline_declarations);
+        let learned =
+            |namespace: &Namespace, tool: &CatalogTool| self.shared.tools.learned(&namespace.name, &tool.name);
+        let limits = self.shared.executor.limits();
+        let tools = describe::tools(&catalog, &learned, limits, self.shared.options.inline_declarations);
         Ok(ListToolsResult::with_all_items(tools))
     }
 
@@ -161,7 +165,10 @@ impl ServerHandler for CodemodeServer {
                 let args: SearchArgs = serde_json::from_value(arguments).map_err(invalid)?;
                 let limit = args.limit.unwrap_or(search::DEFAULT_LIMIT).clamp(1, search::MAX_LIMIT);
                 let catalog = self.shared.tools.catalog();
-                CallToolResult::success(vec![ContentBlock::text(search::answer(&catalog, &args.query, limit))])
+                let learned =
+                    |namespace: &Namespace, tool: &CatalogTool| self.shared.tools.learned(&namespace.name, &tool.name);
+                let answer = search::answer(&catalog, &learned, &args.query, limit);
+                CallToolResult::success(vec![ContentBlock::text(answer)])
             }
             EXECUTE => {
                 let args: ExecuteArgs = serde_json::from_value(arguments).map_err(invalid)?;

@@ -5,8 +5,9 @@
 
 use std::fmt::Write;
 
-use crate::catalog::{Catalog, CatalogTool, Namespace};
+use crate::catalog::{Catalog, CatalogTool, LearnedTypes, Namespace};
 use crate::declarations::{self, ToolDecl};
+use crate::shapes::Learned;
 
 /// Tools returned when the query does not say how many.
 pub const DEFAULT_LIMIT: usize = 8;
@@ -18,7 +19,7 @@ const SUMMARY_CHARS: usize = 160;
 
 /// The answer to `query`: declarations of at most `limit` tools, or the
 /// server list when the query is blank.
-pub fn answer(catalog: &Catalog, query: &str, limit: usize) -> String {
+pub fn answer(catalog: &Catalog, learned: &LearnedTypes<'_>, query: &str, limit: usize) -> String {
     if query.trim().is_empty() {
         return servers(catalog);
     }
@@ -39,7 +40,9 @@ pub fn answer(catalog: &Catalog, query: &str, limit: usize) -> String {
     }
     let mut out = String::new();
     for (namespace, tools) in groups {
-        let decls: Vec<ToolDecl<'_>> = tools.iter().map(|tool| tool.decl()).collect();
+        let learned: Vec<Option<Learned>> = tools.iter().map(|tool| learned(namespace, tool)).collect();
+        let decls: Vec<ToolDecl<'_>> =
+            tools.iter().zip(&learned).map(|(tool, learned)| tool.decl(learned.as_ref())).collect();
         if !out.is_empty() {
             out.push('\n');
         }

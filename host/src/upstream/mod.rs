@@ -91,6 +91,7 @@ pub struct Upstreams {
 pub struct Server {
     shared: Shared,
     instructions: Option<String>,
+    identity: String,
     supervisor: Supervisor,
     slots: Semaphore,
 }
@@ -168,6 +169,7 @@ impl Server {
         let session = Session::open(&shared).await?;
         Ok(Server {
             instructions: session.instructions().map(str::to_owned),
+            identity: session.identity().to_owned(),
             supervisor: Supervisor::new(session),
             slots: Semaphore::new(config.options.max_concurrent_calls.min(Semaphore::MAX_PERMITS)),
             shared,
@@ -189,6 +191,12 @@ impl Server {
     /// (redacted).
     pub fn instructions(&self) -> Option<&str> {
         self.instructions.as_deref()
+    }
+
+    /// The name and version the server gave in its first `initialize`
+    /// (`serverInfo`), as `name version`.
+    pub fn identity(&self) -> &str {
+        &self.identity
     }
 
     /// The current tools, with the server's allow/deny options applied

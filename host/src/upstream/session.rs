@@ -38,6 +38,7 @@ pub(super) struct Session {
     child: Option<ChildProcess>,
     started: Instant,
     instructions: Option<String>,
+    identity: String,
     refresher: JoinHandle<()>,
 }
 
@@ -98,6 +99,10 @@ impl Session {
         shared.tools.replace(tools);
         let peer = running.peer().clone();
         let instructions = peer.peer_info().and_then(|info| info.instructions.clone());
+        let identity = peer
+            .peer_info()
+            .and_then(|info| info.server_info.as_ref().map(|info| format!("{} {}", info.name, info.version)))
+            .unwrap_or_default();
         let refresher = tokio::spawn(refresh(
             peer.clone(),
             tools_changed,
@@ -111,6 +116,7 @@ impl Session {
             child,
             started: Instant::now(),
             instructions,
+            identity,
             refresher,
         }))
     }
@@ -138,6 +144,11 @@ impl Session {
     /// The `instructions` the server sent in `initialize`.
     pub(super) fn instructions(&self) -> Option<&str> {
         self.instructions.as_deref()
+    }
+
+    /// The name and version the server gave in `initialize` (`serverInfo`).
+    pub(super) fn identity(&self) -> &str {
+        &self.identity
     }
 
     /// Why the connection ended, as the error to report: `Protocol` for a

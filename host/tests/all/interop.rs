@@ -15,13 +15,13 @@ use serde_json::json;
 use crate::mcp::{TempFile, config, demo_config, run_against, value};
 
 /// The workspace's `node_modules`.
-fn node_modules() -> PathBuf {
+pub fn node_modules() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../node_modules")
 }
 
 /// The entry point of an npm reference server, or a failure that says how
 /// to install it.
-fn entry(package: &str) -> String {
+pub fn entry(package: &str) -> String {
     let path = node_modules().join("@modelcontextprotocol").join(package).join("dist/index.js");
     assert!(
         path.exists(),
@@ -33,7 +33,7 @@ fn entry(package: &str) -> String {
 
 /// Both reference servers, as `everything` and `memory`; memory keeps its
 /// graph in `file` (a fresh one per test).
-fn reference_servers(file: &TempFile) -> Config {
+pub fn reference_servers(file: &TempFile) -> Config {
     let (everything, memory) = (entry("server-everything"), entry("server-memory"));
     let mut config = config(&[("everything", "node", &[&everything, "stdio"]), ("memory", "node", &[&memory])]);
     let codemode::config::Transport::Stdio { env, .. } = &mut config.servers[1].transport else { unreachable!() };
@@ -41,7 +41,7 @@ fn reference_servers(file: &TempFile) -> Config {
     config
 }
 
-fn memory_file(name: &str) -> TempFile {
+pub fn memory_file(name: &str) -> TempFile {
     let file = TempFile::new(name, "");
     std::fs::remove_file(&file.0).unwrap();
     file
@@ -49,7 +49,7 @@ fn memory_file(name: &str) -> TempFile {
 
 /// `tsc`: `CODEMODE_TSC`, else `node_modules/.bin/tsc`, as the declaration
 /// tests find it.
-fn tsc() -> PathBuf {
+pub fn tsc() -> PathBuf {
     std::env::var_os("CODEMODE_TSC").map(PathBuf::from).unwrap_or_else(|| {
         let local = node_modules().join(".bin/tsc");
         assert!(local.exists(), "tsc is missing: run scripts/test.sh (it installs typescript from npm)");
@@ -63,7 +63,7 @@ async fn their_tools_are_listed_and_their_declarations_compile() {
     let file = memory_file("memory-types.jsonl");
     let mut config = reference_servers(&file);
     config.servers.extend(demo_config().servers);
-    let tools = McpTools::connect(&config).await.expect("the servers start");
+    let tools = McpTools::connect_with(&config, None).await.expect("the servers start");
     let catalog = tools.catalog();
     tools.shutdown().await;
     let names: Vec<String> = catalog.specs().iter().map(|spec| spec.qualified_name()).collect();

@@ -3,6 +3,7 @@
 
 mod cache;
 mod catalog;
+mod check;
 mod cli;
 mod console;
 mod demo;
@@ -13,6 +14,7 @@ mod http;
 mod imports;
 mod interop;
 mod isolation;
+mod learning;
 mod limits;
 mod mcp;
 mod phases;

@@ -154,9 +154,17 @@ async fn program_failures_are_error_results_located_in_the_submitted_source() {
     let error = &envelope(&syntax)["error"];
     assert_eq!((error["kind"].as_str(), error["line"].as_u64()), (Some("syntax"), Some(2)), "{error}");
 
-    let tool = execute(&client, "return await demo.list_customers({ region: 'MARS' });").await;
+    let tool = execute(&client, "const args = { region: 'MARS' };\nreturn await demo.list_customers(args);").await;
     let error = &envelope(&tool)["error"];
     assert_eq!((error["kind"].as_str(), error["code"].as_str()), (Some("tool"), Some("invalid_arguments")), "{error}");
+
+    // The same call with the literal in place is refused before running.
+    let typed = execute(&client, "return await demo.list_customers({ region: 'MARS' });").await;
+    assert_eq!(typed.is_error, Some(true));
+    let error = &envelope(&typed)["error"];
+    assert_eq!((error["kind"].as_str(), error["column"].as_u64()), (Some("type"), Some(44)), "{error}");
+    assert!(text(&typed).starts_with("type error at line 1, column 44: demo.list_customers: argument \"region\""));
+    assert_eq!(envelope(&typed)["receipt"]["tool_calls"], 0);
     client.cancel().await.unwrap();
 }
 

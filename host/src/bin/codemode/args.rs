@@ -30,6 +30,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
         #[command(flatten)]
+        learn: LearnArgs,
+        #[command(flatten)]
         limits: LimitArgs,
         /// Print the envelope on one line.
         #[arg(long)]
@@ -37,9 +39,15 @@ pub enum Command {
     },
     /// Print the TypeScript API that programs get from the configured servers.
     Types {
-        /// The MCP servers to describe.
-        #[arg(long, value_name = "FILE")]
-        config: PathBuf,
+        /// The MCP servers to describe (optional with --forget).
+        #[arg(long, value_name = "FILE", required_unless_present = "forget")]
+        config: Option<PathBuf>,
+        /// Forget the result types learned from results: of every server, or
+        /// of the one named SERVER in the config.
+        #[arg(long, value_name = "SERVER", num_args = 0..=1, default_missing_value = "")]
+        forget: Option<String>,
+        #[command(flatten)]
+        learn: LearnArgs,
     },
     /// Serve codemode itself over MCP (stdio, or streamable HTTP with --http):
     /// the tools `search` and `execute` in front of the configured servers.
@@ -82,7 +90,18 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 10_000)]
     pub shutdown_grace_ms: u64,
     #[command(flatten)]
+    pub learn: LearnArgs,
+    #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// Whether result types are learned from results.
+#[derive(Args)]
+pub struct LearnArgs {
+    /// Do not learn result types from results (nor read those learned
+    /// before); the config's `"codemode": { "learn": false }` does the same.
+    #[arg(long)]
+    pub no_learn: bool,
 }
 
 /// Limits of the execution; each defaults to the documented default.

@@ -26,9 +26,10 @@ pub async fn demo() -> anyhow::Result<ExitCode> {
         ..Config::default()
     };
     let executor = Executor::new()?;
-    let tools = super::connect(&config).await?;
+    // The demo server declares its output schemas: nothing to learn.
+    let tools = super::connect(&config, &super::LearnArgs { no_learn: true }).await?;
     println!("// The TypeScript API codemode generated from the demo server's tools:\n");
-    println!("{}", tools.catalog().declarations());
+    println!("{}", tools.declarations());
     println!("// The program (examples/demo.js):\n");
     println!("{DEMO_PROGRAM}");
     let envelope = executor.execute(DEMO_PROGRAM, tools.clone(), &ExecuteOptions::new()).await;

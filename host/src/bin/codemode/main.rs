@@ -20,9 +20,10 @@ use anyhow::Context;
 use clap::Parser;
 use codemode::config::Config;
 use codemode::server::{self, CodemodeServer, ServeOptions, http::HttpOptions};
+use codemode::shapes::Learner;
 use codemode::{Envelope, ExecuteOptions, Executor, InProcessTools, McpTools, ToolProvider};
 
-use args::{Cli, Command, ServeArgs};
+use args::{Cli, Command, LearnArgs, ServeArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -36,22 +37,29 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // A server reports what it does; a one-shot command only what went wrong.
+    init_logging(if matches!(cli.command, Command::Serve(_)) { "warn,codemode=info" } else { "warn" });
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         match cli.command {
-            Command::Run { program, config, limits, compact } => {
+            Command::Run { program, config, learn, limits, compact } => {
                 let source = read_program(&program)?;
                 let executor = Executor::builder().limits(limits.limits()).build()?;
-                let envelope = execute(&executor, &source, config.as_deref()).await?;
+                let envelope = execute(&executor, &source, config.as_deref(), &learn).await?;
                 let text =
                     if compact { serde_json::to_string(&envelope)? } else { serde_json::to_string_pretty(&envelope)? };
                 println!("{text}");
                 Ok(exit_code(&envelope))
             }
-            Command::Types { config } => {
-                let tools = connect(&load(&config)?).await?;
-                print!("{}", tools.catalog().declarations());
-                tools.shutdown().await;
+            Command::Types { config, forget, learn } => {
+                if let Some(server) = forget {
+                    forget_learned((!server.is_empty()).then_some(server.as_str()))?;
+                }
+                if let Some(config) = config {
+                    let tools = connect(&load(&config)?, &learn).await?;
+                    print!("{}", tools.declarations());
+                    tools.shutdown().await;
+                }
                 Ok(ExitCode::SUCCESS)
             }
             Command::Serve(args) => serve(args).await,
@@ -66,7 +74,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// `codemode serve`: connects to the configured servers, then serves MCP
 /// until the client leaves (stdio) or a signal arrives.
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    init_logging();
     let config = load(&args.config)?;
     let executor = Executor::builder().limits(args.limits.limits()).build()?;
     let mut options = ServeOptions::default();
@@ -74,7 +81,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     options.queue_timeout = Duration::from_millis(args.queue_timeout_ms);
     options.inline_declarations = config.inline_declarations;
     let grace = Duration::from_millis(args.shutdown_grace_ms);
-    let tools = connect(&config).await?;
+    let tools = connect(&config, &args.learn).await?;
     let server = CodemodeServer::new(executor, tools.clone(), options)?;
     let served = match args.http {
         None => server::serve_stdio(server, shutdown_signal(), grace).await.map_err(anyhow::Error::from),
@@ -127,12 +134,12 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Diagnostics go to stderr (stdout may carry the protocol), filtered by
-/// `RUST_LOG` (default: codemode's own at `info`, the libraries' at `warn`).
-fn init_logging() {
+/// Diagnostics go to stderr (stdout carries results or the protocol),
+/// filtered by `RUST_LOG`, else `default`.
+fn init_logging(default: &str) {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,codemode=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -142,11 +149,16 @@ fn init_logging() {
 }
 
 /// Runs `source` against the servers of the config at `config`, if any.
-async fn execute(executor: &Executor, source: &str, config: Option<&Path>) -> anyhow::Result<Envelope> {
+async fn execute(
+    executor: &Executor,
+    source: &str,
+    config: Option<&Path>,
+    learn: &LearnArgs,
+) -> anyhow::Result<Envelope> {
     let options = ExecuteOptions::new();
     Ok(match config {
         Some(path) => {
-            let tools = connect(&load(path)?).await?;
+            let tools = connect(&load(path)?, learn).await?;
             let envelope = executor.execute(source, tools.clone(), &options).await;
             tools.shutdown().await;
             envelope?
@@ -158,9 +170,25 @@ async fn execute(executor: &Executor, source: &str, config: Option<&Path>) -> an
     })
 }
 
-/// Connects to the servers of `config`.
-pub(crate) async fn connect(config: &Config) -> anyhow::Result<Arc<McpTools>> {
-    Ok(Arc::new(McpTools::connect(config).await.context("connecting to the MCP servers")?))
+/// Connects to the servers of `config`, learning result types unless the
+/// config or the flags say not to.
+pub(crate) async fn connect(config: &Config, learn: &LearnArgs) -> anyhow::Result<Arc<McpTools>> {
+    let learner = (config.learn && !learn.no_learn).then(Learner::in_state_dir);
+    let tools = McpTools::connect_with(config, learner).await.context("connecting to the MCP servers")?;
+    Ok(Arc::new(tools))
+}
+
+/// `types --forget`: removes the learned types of every server, or of
+/// `server`, from the state directory.
+fn forget_learned(server: Option<&str>) -> anyhow::Result<()> {
+    let Some(dir) = codemode::shapes::state_dir() else {
+        eprintln!("codemode: no state directory (set CODEMODE_STATE_DIR or HOME), so nothing was learned");
+        return Ok(());
+    };
+    let forgotten = Learner::forget(&dir, server).with_context(|| format!("forgetting in {}", dir.display()))?;
+    let whose = server.map_or_else(|| "all servers".to_owned(), |server| format!("{server:?}"));
+    eprintln!("codemode: forgot the learned result types of {whose} ({forgotten} file(s) in {})", dir.display());
+    Ok(())
 }
 
 fn load(path: &Path) -> anyhow::Result<Config> {

@@ -38,6 +38,7 @@ impl Server {
                 description: text(tool, "description"),
                 input_schema: &tool["inputSchema"],
                 output_schema: tool.get("outputSchema"),
+                learned_output: None,
             })
             .collect()
     }

@@ -185,6 +185,7 @@ fn declare(input: Value, output: Option<Value>) -> String {
         description: None,
         input_schema: &input,
         output_schema: output.as_ref(),
+        learned_output: None,
     };
     tool_declaration("ns", &tool)
 }
@@ -260,6 +261,7 @@ fn jsdoc_for_tools_and_params() {
         description: Some("Gets the weather.\n\nUses */ carefully."),
         input_schema: &input,
         output_schema: Some(&output),
+        learned_output: None,
     };
     let text = namespace_declarations("weather", Some("Weather server */ ok"), &[tool]);
     let expected = [
@@ -350,6 +352,7 @@ fn no_text_can_close_a_comment_early() {
         description: Some(evil),
         input_schema: &input,
         output_schema: Some(&output),
+        learned_output: None,
     };
     let text = namespace_declarations("ns", Some(evil), &[tool]);
     assert!(text.contains("a *\\/ b"), "{text}");

@@ -1,4 +1,5 @@
 use super::*;
+use crate::program::parse::MAX_SOURCE;
 use oxc_allocator::Allocator;
 use oxc_parser::{ParseOptions, Parser};
 use oxc_span::SourceType;
