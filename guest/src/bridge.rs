@@ -20,7 +20,7 @@ use std::ffi::c_int;
 use std::ptr::NonNull;
 
 /// The file name of the prelude's frames, which stack traces leave out.
-pub const PRELUDE_FILENAME: &str = "codemode:prelude";
+const PRELUDE_FILENAME: &str = "codemode:prelude";
 
 /// What the native half shares between its functions and the driver.
 struct Calls {
@@ -178,13 +178,15 @@ impl<'js> Bridge<'js> {
         &self.glue.tool_error
     }
 
-    /// Waits for calls in flight and settles what completes. Returns `false`
-    /// when nothing is in flight, so no completion can ever come.
-    pub fn wait(&mut self, ctx: &Ctx<'js>) -> rquickjs::Result<bool> {
-        if CALLS.with_borrow(|calls| calls.in_flight) == 0 {
+    /// Waits for calls in flight, or at most `timeout` nanoseconds (until
+    /// the next timer is due), and settles what completes. Returns `false`
+    /// when nothing is in flight and no timer is pending, so nothing can
+    /// ever happen.
+    pub fn wait(&mut self, ctx: &Ctx<'js>, timeout: Option<u64>) -> rquickjs::Result<bool> {
+        if timeout.is_none() && CALLS.with_borrow(|calls| calls.in_flight) == 0 {
             return Ok(false);
         }
-        let completions = tools::wait();
+        let completions = tools::wait(timeout);
         CALLS.with_borrow_mut(|calls| calls.in_flight = calls.in_flight.saturating_sub(completions.len()));
         for completion in completions {
             match completion.outcome.map_err(|error| NoValue::Failed(error.into())).and_then(|json| result(ctx, json)) {

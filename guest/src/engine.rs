@@ -1,7 +1,8 @@
 //! The engine every execution starts from, built once: the QuickJS runtime,
 //! a context with all its intrinsics, the built-ins captured for rendering,
-//! `console`, the bridge's JavaScript glue with `ToolError`, the promises
-//! for results that arrive at once, and a reseedable `Math.random`.
+//! `console`, the bridge's JavaScript glue with `ToolError`, the web globals
+//! and timers, the promises for results that arrive at once, and a
+//! reseedable `Math.random`.
 //!
 //! `scripts/build-guest.sh` builds it ahead of time: it calls the
 //! `wizer-initialize` export under Wizer and snapshots linear memory into
@@ -16,6 +17,7 @@
 //! (`Math.random`) is reseeded per execution by [`random`].
 
 use crate::bridge::Glue;
+use crate::globals::{self, Timers};
 use crate::inspect::Intrinsics;
 use crate::{console, promises, random};
 use rquickjs::{Context, Ctx, JsLifetime, Persistent, Runtime};
@@ -29,6 +31,8 @@ pub struct Kit<'js> {
     pub js: Intrinsics<'js>,
     /// The bridge's JavaScript half.
     pub glue: Glue<'js>,
+    /// The timers' driver side.
+    pub timers: Timers<'js>,
     /// Longest console message of the current execution, in bytes.
     pub console_budget: Rc<Cell<usize>>,
 }
@@ -58,6 +62,35 @@ thread_local! {
 /// until written.
 const HEAP_HEADROOM: usize = 256 << 10;
 
+/// Runs every pending job (promise reactions, `queueMicrotask` callbacks);
+/// a job that throws stops here with what it threw, which fails the program
+/// as an uncaught exception does in Node.
+pub fn run_jobs<'js>(ctx: &Ctx<'js>) -> Result<(), rquickjs::Value<'js>> {
+    let runtime = unsafe_runtime(ctx);
+    loop {
+        let mut job_context = std::ptr::null_mut();
+        // SAFETY: `runtime` is this context's live runtime, held by the
+        // running execution; the engine writes the context a failed job ran
+        // in (this one: there is no other) to `job_context`.
+        #[allow(unsafe_code)]
+        let ran = unsafe { rquickjs::qjs::JS_ExecutePendingJob(runtime, &mut job_context) };
+        match ran {
+            0 => return Ok(()),
+            n if n < 0 => return Err(ctx.catch()),
+            _ => {}
+        }
+    }
+}
+
+/// The engine's runtime of `ctx`.
+fn unsafe_runtime(ctx: &Ctx<'_>) -> *mut rquickjs::qjs::JSRuntime {
+    // SAFETY: `ctx` is a live context; its runtime outlives it.
+    #[allow(unsafe_code)]
+    unsafe {
+        rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr())
+    }
+}
+
 /// Builds the engine if it is not built yet: the `wizer-initialize` export.
 pub fn initialize() {
     ENGINE.with(|engine| {
@@ -83,7 +116,7 @@ pub fn with<R>(memory_limit: u64, f: impl for<'js> FnOnce(&Ctx<'js>, Kit<'js>) -
         // so the first collection waits for an eighth of it; QuickJS then
         // rescales the threshold from what survives, as usual.
         engine.runtime.set_gc_threshold(memory_limit / 8);
-        random::reseed();
+        globals::start(random::reseed());
         engine.context.with(|ctx| {
             let kit = engine.kit.clone().restore(&ctx).expect("the kit belongs to this runtime");
             f(&ctx, kit)
@@ -100,8 +133,9 @@ fn build() -> Engine {
         let console_budget = Rc::new(Cell::new(0));
         console::install(&ctx, &js, console_budget.clone()).expect("console installs");
         let glue = Glue::install(&ctx).expect("the bridge installs");
+        let timers = globals::install(&ctx).expect("the web globals install");
         promises::prepare(&ctx).expect("the promises are made");
-        Persistent::save(&ctx, Kit { js, glue, console_budget })
+        Persistent::save(&ctx, Kit { js, glue, timers, console_budget })
     });
     // What init left behind would otherwise be collected by the first
     // execution, in every execution.

@@ -6,10 +6,8 @@
 //! a thrown object with a hostile `toString` or getter cannot hang or fool
 //! the report.
 
-use crate::bridge::PRELUDE_FILENAME;
 use crate::inspect::{Intrinsics, render};
 use crate::json::{NotJson, to_json};
-use crate::program::FILENAME;
 use rquickjs::{Ctx, Object, Value};
 use serde_json::{Map, Value as Json, json};
 
@@ -44,9 +42,15 @@ pub struct Report<'a, 'js> {
     pub ctx: &'a Ctx<'js>,
     /// The bridge's `ToolError` class.
     pub tool_error: &'a Object<'js>,
+    /// The program's file name in stack traces.
+    pub filename: &'a str,
     /// Lines the wrapper added above the submitted source.
     pub line_offset: u32,
 }
+
+/// What the file names of codemode's own JavaScript start with (the bridge's
+/// prelude, the globals): their frames are left out of stack traces.
+const INTERNAL_FILES: &str = "codemode:";
 
 impl<'js> Report<'_, 'js> {
     /// The fields of the `error` event for `failure`.
@@ -91,7 +95,8 @@ impl<'js> Report<'_, 'js> {
             out.insert("message".into(), format!("uncaught {}", render(self.js, thrown, 1000)).into());
             return out;
         }
-        out.insert("message".into(), self.js.error_text(thrown).into());
+        // The name has a field of its own: the message is only the message.
+        out.insert("message".into(), self.js.own_string(thrown, "message").unwrap_or_default().into());
         if let Some(name) = self.js.own_string(thrown, "name") {
             out.insert("name".into(), name.into());
         }
@@ -115,21 +120,22 @@ impl<'js> Report<'_, 'js> {
         out
     }
 
-    /// Rewrites `program.js:L:C` in a stack to lines of the submitted
-    /// source, drops frames of the wrapper, and returns the first frame's
-    /// location.
+    /// Rewrites `FILENAME:L:C` in a stack to lines of the submitted source,
+    /// drops frames of the wrapper and of codemode's own JavaScript, and
+    /// returns the first frame's location.
     fn remap(&self, stack: &str) -> (String, Option<(u32, u32)>) {
+        let filename = self.filename;
         let mut first = None;
         let mut out = Vec::new();
         for frame in stack.lines() {
-            if frame.contains(PRELUDE_FILENAME) {
+            if frame.contains(INTERNAL_FILES) {
                 continue;
             }
-            let Some(at) = frame.find(FILENAME) else {
+            let Some(at) = frame.find(filename) else {
                 out.push(frame.to_owned());
                 continue;
             };
-            let rest = &frame[at + FILENAME.len()..];
+            let rest = &frame[at + filename.len()..];
             let Some((line, column, tail)) = parse_location(rest) else {
                 out.push(frame.to_owned());
                 continue;
@@ -138,7 +144,7 @@ impl<'js> Report<'_, 'js> {
                 continue;
             };
             first.get_or_insert((line, column));
-            out.push(format!("{}{FILENAME}:{line}:{column}{tail}", &frame[..at]));
+            out.push(format!("{}{filename}:{line}:{column}{tail}", &frame[..at]));
         }
         (out.join("\n"), first)
     }

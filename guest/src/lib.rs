@@ -15,6 +15,7 @@ mod console;
 mod driver;
 mod engine;
 mod failure;
+mod globals;
 mod inspect;
 mod json;
 mod libc;
@@ -26,8 +27,9 @@ mod truncate;
 mod values;
 
 // The generated glue is one of the crate's FFI edges (the others: `libc`,
-// `values`, `promises` and `bridge`'s `startCall`), each allowing `unsafe`
-// only where it touches raw engine or C values.
+// `values`, `promises`, `bridge`'s `startCall`, `engine`'s job loop and
+// `globals`' random bytes), each allowing `unsafe` only where it touches raw
+// engine or C values.
 #[allow(unsafe_code, missing_docs, clippy::all)]
 mod bindings {
     wit_bindgen::generate!({ path: "../wit", world: "initializable" });

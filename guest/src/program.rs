@@ -16,9 +16,6 @@ use crate::inspect::Intrinsics;
 use rquickjs::context::EvalOptions;
 use rquickjs::{Ctx, Module, Value};
 
-/// The file name error locations and stack traces refer to.
-pub const FILENAME: &str = "program.js";
-
 /// A compiled program, not yet started.
 pub enum Compiled<'js> {
     /// The value of an expression or body wrapper: a function to call, or
@@ -40,36 +37,39 @@ pub struct Wrapping {
 /// Why compiling failed: the thrown value (usually a `SyntaxError`).
 pub struct CompileError<'js>(pub Value<'js>);
 
-/// Compiles `source` in one of the accepted forms.
+/// Compiles `source` in one of the accepted forms, naming it `filename` in
+/// stack traces.
 pub fn compile<'js>(
     js: &Intrinsics<'js>,
     ctx: &Ctx<'js>,
     source: &str,
+    filename: &str,
 ) -> (Result<Compiled<'js>, CompileError<'js>>, Wrapping) {
     if is_module(source) {
         let compiled =
-            Module::declare(ctx.clone(), FILENAME, source).map(Compiled::Module).map_err(|_| CompileError(ctx.catch()));
+            Module::declare(ctx.clone(), filename, source).map(Compiled::Module).map_err(|_| CompileError(ctx.catch()));
         return (compiled, Wrapping { line_offset: 0 });
     }
     let wrapping = Wrapping { line_offset: 1 };
-    match eval(ctx, format!("(\n{source}\n)")) {
+    match eval(ctx, format!("(\n{source}\n)"), filename) {
         Ok(value) => (Ok(Compiled::Value(value)), wrapping),
         Err(thrown) if js.own_string(&thrown, "name").as_deref() != Some("SyntaxError") => {
             (Ok(Compiled::Threw(thrown)), wrapping)
         }
         Err(_) => {
-            let compiled =
-                eval(ctx, format!("(async () => {{\n{source}\n}})")).map(Compiled::Value).map_err(CompileError);
+            let compiled = eval(ctx, format!("(async () => {{\n{source}\n}})"), filename)
+                .map(Compiled::Value)
+                .map_err(CompileError);
             (compiled, wrapping)
         }
     }
 }
 
-fn eval<'js>(ctx: &Ctx<'js>, code: String) -> Result<Value<'js>, Value<'js>> {
+fn eval<'js>(ctx: &Ctx<'js>, code: String, filename: &str) -> Result<Value<'js>, Value<'js>> {
     let mut options = EvalOptions::default();
     options.strict = false;
     options.backtrace_barrier = true;
-    options.filename = Some(FILENAME.into());
+    options.filename = Some(filename.into());
     ctx.eval_with_options(code, options).map_err(|_| ctx.catch())
 }
 

@@ -19,11 +19,16 @@ pub fn install(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
     math.set("random", Function::new(ctx.clone(), next)?.with_name("random")?)
 }
 
-/// Seeds the generator for a new execution.
-pub fn reseed() {
+/// Seeds the generator for a new execution; returns the host's seed, all
+/// 128 bits of it, for the other things an execution draws (`crypto`).
+pub fn reseed() -> [u8; 16] {
     let (low, high) = wasip2::random::insecure_seed::insecure_seed();
     // xorshift's state must not be zero.
     STATE.set((low ^ high.rotate_left(32)).max(1));
+    let mut seed = [0; 16];
+    seed[..8].copy_from_slice(&low.to_le_bytes());
+    seed[8..].copy_from_slice(&high.to_le_bytes());
+    seed
 }
 
 /// A double in [0, 1) from the top 53 bits of the next output.

@@ -125,7 +125,13 @@ impl Receipt {
     /// The receipt of a program that never ran (it was refused before the
     /// sandbox started): only the time since `started`.
     pub fn elapsed(started: std::time::Instant) -> Self {
-        Self { duration_ms: started.elapsed().as_secs_f64() * 1e3, fuel_used: 0, peak_memory_bytes: 0, tool_calls: 0 }
+        Self { duration_ms: Self::millis(started.elapsed()), fuel_used: 0, peak_memory_bytes: 0, tool_calls: 0 }
+    }
+
+    /// `duration` in milliseconds, to the microsecond (`3008.525`, not
+    /// `3008.5252960000003`).
+    pub fn millis(duration: std::time::Duration) -> f64 {
+        duration.as_micros() as f64 / 1e3
     }
 }
 
@@ -133,7 +139,7 @@ impl Receipt {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Receipt {
     /// Wall time from the start of instantiation to the final event, in
-    /// milliseconds.
+    /// milliseconds, to the microsecond.
     pub duration_ms: f64,
     /// Fuel consumed.
     pub fuel_used: u64,

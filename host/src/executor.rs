@@ -9,6 +9,7 @@
 //! not fit the tools' types, are part of the envelope; an `Err` is only for
 //! the sandbox itself ([`crate::ErrorKind`]).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -197,7 +198,12 @@ impl Executor {
         let started = Instant::now();
         let api = self.api(tools.tools());
         match program::prepare(source, &api) {
-            Ok(javascript) => self.inner.sandbox.run(&javascript, tools, limits, options.on_log.clone()).await,
+            Ok(javascript) => {
+                // Types were blanked: stack traces name the file as the
+                // program was submitted.
+                let filename = if matches!(javascript, Cow::Owned(_)) { "program.ts" } else { "program.js" };
+                self.inner.sandbox.run(&javascript, filename, tools, limits, options.on_log.clone()).await
+            }
             Err(refusal) => Ok(Envelope::failed(refusal.into(), Vec::new(), Receipt::elapsed(started))),
         }
     }

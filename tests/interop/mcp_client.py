@@ -71,6 +71,8 @@ Scenario "session" adds:
                         a progress callback, after logging/setLevel
     execute_failure    {...call, error}: `throw new TypeError("boom")`; `error`
                         is structured_content.error (null if absent)
+    execute_bad_input  [{arguments, ...call}]: `execute` with arguments of the
+                        wrong shape ({"program": ...}, {"code": 42})
 
 where log = {level, logger, data} from notifications/message.
 
@@ -243,6 +245,11 @@ async def session_scenario(run: Run, session: ClientSession, program: str) -> No
     step = await run.call(session, "execute failing", "execute", {"code": FAILING_PROGRAM})
     content = step.get("structured_content")
     report["execute_failure"] = {**step, "error": content.get("error") if isinstance(content, dict) else None}
+
+    report["execute_bad_input"] = []
+    for arguments in ({"program": "return 1"}, {"code": 42}):
+        step = await run.call(session, "execute with bad arguments", "execute", arguments)
+        report["execute_bad_input"].append({"arguments": arguments, **step})
 
 
 async def tools_only_scenario(run: Run, session: ClientSession, calls: list[str]) -> None:

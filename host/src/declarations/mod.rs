@@ -24,7 +24,9 @@ use self::refs::Refs;
 use self::render::Renderer;
 
 /// Declarations every program can rely on, whatever servers are configured:
-/// the error tool calls reject with, and the `console` the sandbox provides.
+/// the error tool calls reject with, the `console` the sandbox provides, and
+/// the web globals it has besides the ECMAScript built-ins (timers, `URL`,
+/// `TextEncoder`, `structuredClone`, `crypto`, `performance`).
 /// Written for a standard library without the DOM (e.g. `--lib es2022`),
 /// which would declare its own `console`.
 pub const PRELUDE: &str = r#"/** The error a tool call rejects with. */
@@ -52,6 +54,84 @@ declare const console: {
   error(...data: unknown[]): void;
   debug(...data: unknown[]): void;
 };
+
+/**
+ * Timers run while the program waits (`await new Promise((r) => setTimeout(r, 100))`);
+ * the delay is wall time within the run's deadline. Timers still pending
+ * when the program returns are dropped.
+ */
+declare function setTimeout<A extends unknown[]>(callback: (...args: A) => void, delay?: number, ...args: A): number;
+declare function setInterval<A extends unknown[]>(callback: (...args: A) => void, delay?: number, ...args: A): number;
+declare function clearTimeout(id?: number): void;
+declare function clearInterval(id?: number): void;
+declare function queueMicrotask(callback: () => void): void;
+
+/** A deep copy of plain data: objects, arrays, Map, Set, Date, RegExp, typed arrays, errors, cycles. */
+declare function structuredClone<T>(value: T, options?: { transfer?: ArrayBuffer[] }): T;
+
+/** WHATWG URLs: parsing, resolving against a base, components, search params. */
+declare class URL {
+  constructor(url: string | URL, base?: string | URL);
+  static canParse(url: string | URL, base?: string | URL): boolean;
+  static parse(url: string | URL, base?: string | URL): URL | null;
+  href: string;
+  readonly origin: string;
+  protocol: string;
+  username: string;
+  password: string;
+  host: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+  search: string;
+  readonly searchParams: URLSearchParams;
+  hash: string;
+  toString(): string;
+  toJSON(): string;
+}
+
+declare class URLSearchParams {
+  constructor(init?: string | Record<string, string> | [string, string][] | URLSearchParams);
+  readonly size: number;
+  append(name: string, value: string): void;
+  delete(name: string, value?: string): void;
+  get(name: string): string | null;
+  getAll(name: string): string[];
+  has(name: string, value?: string): boolean;
+  set(name: string, value: string): void;
+  sort(): void;
+  forEach(callback: (value: string, key: string, parent: URLSearchParams) => void): void;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  entries(): IterableIterator<[string, string]>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+  toString(): string;
+}
+
+/** UTF-8 encoding. */
+declare class TextEncoder {
+  readonly encoding: "utf-8";
+  encode(input?: string): Uint8Array;
+  encodeInto(source: string, destination: Uint8Array): { read: number; written: number };
+}
+
+/** Decoding UTF-8, UTF-16 and windows-1252 (`latin1`) bytes. */
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
+  readonly encoding: string;
+  readonly fatal: boolean;
+  readonly ignoreBOM: boolean;
+  decode(input?: ArrayBuffer | ArrayBufferView, options?: { stream?: boolean }): string;
+}
+
+/** Random values: unpredictable to the program, not for cryptographic keys. */
+declare const crypto: {
+  randomUUID(): string;
+  getRandomValues<T extends Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array>(array: T): T;
+};
+
+/** Milliseconds since the program started. */
+declare const performance: { now(): number; readonly timeOrigin: number };
 "#;
 
 /// One tool as the declarations need it.

@@ -1,14 +1,15 @@
 //! A submitted program on its way to the sandbox: the source as the model
-//! wrote it, JavaScript or TypeScript, is parsed once ([`parse`]); its
-//! types are blanked so the guest runs JavaScript with every line and column
-//! where it was ([`strip`]), and its tool calls are checked against the
-//! tools' types ([`check`]). What stops it here is a `syntax` or a `type`
+//! wrote it, JavaScript or TypeScript, is parsed once ([`parse`]); imports
+//! are refused ([`imports`]); its types are blanked so the guest runs
+//! JavaScript with every line and column where it was ([`strip`]), and its
+//! tool calls are checked against the tools' types ([`check`]). What stops it here is a `syntax` or a `type`
 //! error, with where and what to write instead, and nothing has run.
 //!
 //! This module only reads the source; it never runs it (the sandbox does)
 //! and never calls a tool.
 
 mod check;
+mod imports;
 mod parse;
 pub mod strip;
 
@@ -34,8 +35,14 @@ pub enum Refusal {
 /// there is none: what [`crate::Executor::execute`] does before the sandbox
 /// starts, for callers that want to check a program without running it.
 pub fn prepare<'s>(source: &'s str, api: &Api) -> Result<Cow<'s, str>, Refusal> {
-    let (javascript, findings) = parse::parse_with(source, |parsed| (strip::blank(parsed), check::check(parsed, api)))
-        .map_err(Refusal::Syntax)?;
+    let (javascript, findings) = parse::parse_with(source, |parsed| {
+        let javascript = match imports::find(parsed, api) {
+            Some(import) => Err(import),
+            None => strip::blank(parsed),
+        };
+        (javascript, check::check(parsed, api))
+    })
+    .map_err(Refusal::Syntax)?;
     let javascript = javascript.map_err(Refusal::Syntax)?;
     match check::error(source, &findings) {
         Some(error) => Err(Refusal::Type(Box::new(error))),

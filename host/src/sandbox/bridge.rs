@@ -1,6 +1,7 @@
 //! The host side of the WIT `tools` interface: starts each call the
 //! program makes, enforces the tool-call quota and the concurrency cap, and
-//! hands completions back.
+//! hands completions back (waiting at most until the program's next timer
+//! is due).
 //!
 //! A call is polled once right where the guest hands it over, holding a
 //! permit of the cap. In-process tools usually finish on that poll, and then
@@ -111,8 +112,25 @@ impl Host for Bridge {
         self.begin(call).map(outcome)
     }
 
-    async fn wait(&mut self) -> Vec<Completion> {
-        let Some(first) = self.running.next().await else {
+    async fn wait(&mut self, timeout: Option<u64>) -> Vec<Completion> {
+        // Sleeping on a timer is wall time, not fuel; the execution's
+        // deadline still bounds it (the sandbox's timer ends the whole run).
+        let timer = async {
+            match timeout {
+                Some(ns) => tokio::time::sleep(std::time::Duration::from_nanos(ns)).await,
+                None => std::future::pending().await,
+            }
+        };
+        let first = if self.running.is_empty() {
+            timer.await;
+            None
+        } else {
+            tokio::select! {
+                first = self.running.next() => first,
+                () = timer => None,
+            }
+        };
+        let Some(first) = first else {
             return Vec::new();
         };
         let mut done = vec![first];

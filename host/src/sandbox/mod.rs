@@ -76,10 +76,12 @@ impl Sandbox {
     }
 
     /// Runs `javascript` with `tools` and `limits` (already checked),
-    /// handing console lines to `on_log` as they come.
+    /// handing console lines to `on_log` as they come; stack traces name it
+    /// `filename`.
     pub(crate) async fn run(
         &self,
         javascript: &str,
+        filename: &str,
         tools: Arc<dyn ToolProvider>,
         limits: &Limits,
         on_log: Option<LogSink>,
@@ -87,7 +89,7 @@ impl Sandbox {
         let started = Instant::now();
         let deadline = started + limits.timeout;
         let specs = tools.tools();
-        let options = run_options(&specs, limits);
+        let options = run_options(&specs, limits, filename);
 
         let capture = Capture::new(limits.output as usize, on_log);
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
@@ -124,7 +126,7 @@ impl Sandbox {
         let finished = captured.finished;
         let produced = outcome::decide(ending, &mut captured, state.memory.hit, &stderr.contents(), limits)?;
         let receipt = Receipt {
-            duration_ms: started.elapsed().as_secs_f64() * 1e3,
+            duration_ms: Receipt::millis(started.elapsed()),
             fuel_used,
             peak_memory_bytes: state.memory.peak as u64,
             tool_calls: state.bridge.calls_made,
@@ -208,11 +210,12 @@ fn instantiation_error(e: wasmtime::Error) -> Error {
     }
 }
 
-fn run_options(specs: &[ToolSpec], limits: &Limits) -> RunOptions {
+fn run_options(specs: &[ToolSpec], limits: &Limits, filename: &str) -> RunOptions {
     RunOptions {
         tools: specs.iter().map(|s| ToolBinding { namespace: s.namespace.clone(), name: s.name.clone() }).collect(),
         memory_limit: limits.memory.saturating_sub(Limits::ENGINE_RESERVE),
         output_limit: limits.output,
+        filename: filename.to_owned(),
     }
 }
 

@@ -91,7 +91,7 @@ impl Execution {
     /// Runs `source` and returns its value.
     async fn run(&mut self, source: &str) -> Value {
         let sandbox = Sandbox::new(&mut self.store, &self.instance).expect("the guest's exports");
-        let options = run_options(&[], &Limits::default());
+        let options = run_options(&[], &Limits::default(), "program.js");
         sandbox.codemode_sandbox_program().call_run(&mut self.store, source, &options).await.expect("running");
         match self.capture.take().last {
             Final::Value { value, .. } => value,

@@ -76,7 +76,8 @@ fn execute_tool(catalog: &Catalog, learned: &LearnedTypes<'_>, limits: &Limits, 
         "Run a program in a sandbox that can call tools: `const r = await server.tool({{...}})`. Calls return \
          promises, so run independent ones together with `Promise.all`. A failed call throws a `ToolError` \
          (`code`, `message`); calls that do not fit the tools' types stop the program before it runs (error kind \
-         `type`). Only the program's return value (as JSON) and its console output come back, so \
+         `type`). setTimeout, URL, TextEncoder, structuredClone and crypto.randomUUID work as in a browser. Only \
+         the program's return value (as JSON) and its console output come back, so \
          filter and aggregate inside the program and return just the answer. No network, files or imports. \
          Limits per run: {timeout} s, {memory} MiB memory, {calls} tool calls, {output} KiB of output (larger \
          values are truncated).\n\nServers: {servers}. Use `search` to find tools and their exact types.",

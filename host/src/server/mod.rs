@@ -81,6 +81,12 @@ struct Shared {
     slots: Semaphore,
 }
 
+/// What `search` takes, for a message about arguments that do not fit.
+const SEARCH_TAKES: &str = "{ query: string, limit?: number (1 to 50) }";
+
+/// What `execute` takes, likewise.
+const EXECUTE_TAKES: &str = "{ code: string }: the program, JavaScript or TypeScript";
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SearchArgs {
@@ -159,10 +165,18 @@ impl ServerHandler for CodemodeServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let arguments = serde_json::Value::Object(request.arguments.unwrap_or_default());
-        let invalid = |e: serde_json::Error| ErrorData::invalid_params(format!("{}: {e}", request.name), None);
+        // Arguments that do not fit are a result the model reads and
+        // corrects, as MCP asks of a tool's input validation.
+        let invalid = |takes: &str, e: serde_json::Error| {
+            let message = format!("invalid arguments for {}: {e}. It takes {takes}.", request.name);
+            CallToolResult::error(vec![ContentBlock::text(message)])
+        };
         let result = match request.name.as_ref() {
             SEARCH => {
-                let args: SearchArgs = serde_json::from_value(arguments).map_err(invalid)?;
+                let args: SearchArgs = match serde_json::from_value(arguments) {
+                    Ok(args) => args,
+                    Err(e) => return Ok(invalid(SEARCH_TAKES, e).into()),
+                };
                 let limit = args.limit.unwrap_or(search::DEFAULT_LIMIT).clamp(1, search::MAX_LIMIT);
                 let catalog = self.shared.tools.catalog();
                 let learned =
@@ -171,7 +185,10 @@ impl ServerHandler for CodemodeServer {
                 CallToolResult::success(vec![ContentBlock::text(answer)])
             }
             EXECUTE => {
-                let args: ExecuteArgs = serde_json::from_value(arguments).map_err(invalid)?;
+                let args: ExecuteArgs = match serde_json::from_value(arguments) {
+                    Ok(args) => args,
+                    Err(e) => return Ok(invalid(EXECUTE_TAKES, e).into()),
+                };
                 // Protocol 2026-07-28 asks per request; older ones per session.
                 let log_level = context.meta.log_level().or_else(|| self.log_level());
                 execute::run(&self.shared, &args.code, log_level, &context).await

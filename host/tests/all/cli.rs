@@ -64,7 +64,7 @@ fn typescript_runs_and_its_errors_point_at_the_source_as_submitted() {
         (&"runtime".into(), &2.into(), &47.into()),
         "{error}"
     );
-    assert_eq!(error["stack"], "    at <anonymous> (program.js:2:47)");
+    assert_eq!(error["stack"], "    at <anonymous> (program.ts:2:47)");
 
     let (code, envelope, _) = run_cli(&["run", "-"], "const a = 1;\nenum Color { Red }");
     let error = &envelope["error"];

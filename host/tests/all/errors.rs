@@ -4,41 +4,80 @@
 use crate::support::{failure, run};
 use codemode::ProgramErrorKind::{Runtime, Syntax};
 
-/// source, kind, message, line, column
-type Case = (&'static str, codemode::ProgramErrorKind, &'static str, Option<u32>, Option<u32>);
+/// source, kind, name, message, line, column: the message is the error's
+/// own, its name a field of its own.
+type Case = (&'static str, codemode::ProgramErrorKind, Option<&'static str>, &'static str, Option<u32>, Option<u32>);
 
 const CASES: &[Case] = &[
     // Syntax errors come from the parser that strips TypeScript, before the
     // sandbox starts; they name the token.
-    ("let x = ;", Syntax, "Unexpected token \";\"", Some(1), Some(9)),
-    ("const a = 1;\nconst b = (;\nreturn a;", Syntax, "Unexpected token \";\"", Some(2), Some(12)),
+    ("let x = ;", Syntax, Some("SyntaxError"), "Unexpected token \";\"", Some(1), Some(9)),
+    ("const a = 1;\nconst b = (;\nreturn a;", Syntax, Some("SyntaxError"), "Unexpected token \";\"", Some(2), Some(12)),
     (
         "async () => {\n  const x = 1;\n  x.y.z = 2;\n}",
         Runtime,
-        "TypeError: cannot set property 'z' of undefined",
+        Some("TypeError"),
+        "cannot set property 'z' of undefined",
         Some(3),
         Some(3),
     ),
-    ("const a = 1;\nnull.foo", Runtime, "TypeError: cannot read property 'foo' of null", Some(2), Some(1)),
-    ("export default async () => {\n  throw new RangeError('bad');\n};", Runtime, "RangeError: bad", Some(2), Some(13)),
-    ("export default {\n  a: ;\n}", Syntax, "Unexpected token \";\"", Some(2), Some(6)),
-    ("\n\nundefinedFunction()", Runtime, "ReferenceError: undefinedFunction is not defined", Some(3), Some(1)),
-    ("throw null", Runtime, "uncaught null", None, None),
-    ("throw 1", Runtime, "uncaught 1", None, None),
-    ("throw 'text'", Runtime, "uncaught \"text\"", None, None),
-    ("await Promise.reject(undefined)", Runtime, "uncaught undefined", None, None),
-    ("throw { toString() { while (true) {} } }", Runtime, "uncaught { toString: [Function: toString] }", None, None),
-    ("return 10n", Runtime, "TypeError: BigInt are forbidden in JSON.stringify", None, None),
+    ("const a = 1;\nnull.foo", Runtime, Some("TypeError"), "cannot read property 'foo' of null", Some(2), Some(1)),
+    (
+        "export default async () => {\n  throw new RangeError('bad');\n};",
+        Runtime,
+        Some("RangeError"),
+        "bad",
+        Some(2),
+        Some(13),
+    ),
+    ("export default {\n  a: ;\n}", Syntax, Some("SyntaxError"), "Unexpected token \";\"", Some(2), Some(6)),
+    ("\n\nundefinedFunction()", Runtime, Some("ReferenceError"), "undefinedFunction is not defined", Some(3), Some(1)),
+    ("throw new Error()", Runtime, Some("Error"), "", Some(1), Some(11)),
+    ("throw null", Runtime, None, "uncaught null", None, None),
+    ("throw 1", Runtime, None, "uncaught 1", None, None),
+    ("throw 'text'", Runtime, None, "uncaught \"text\"", None, None),
+    ("await Promise.reject(undefined)", Runtime, None, "uncaught undefined", None, None),
+    (
+        "throw { toString() { while (true) {} } }",
+        Runtime,
+        None,
+        "uncaught { toString: [Function: toString] }",
+        None,
+        None,
+    ),
+    ("return 10n", Runtime, Some("TypeError"), "BigInt are forbidden in JSON.stringify", None, None),
 ];
 
 #[tokio::test]
 async fn errors_are_typed_and_located() {
-    for &(source, kind, message, line, column) in CASES {
+    for &(source, kind, name, message, line, column) in CASES {
         let envelope = run(source).await;
         let (got_kind, got_message) = failure(&envelope);
         assert_eq!((got_kind, got_message), (kind, message), "{source}");
         let error = envelope.error.as_ref().unwrap();
+        assert_eq!(error.name.as_deref(), name, "{source}");
         assert_eq!((error.line, error.column), (line, column), "{source}");
+    }
+}
+
+/// A TypeScript program's stack names the file as submitted.
+#[tokio::test]
+async fn typescript_stacks_name_program_ts() {
+    let envelope =
+        run("function inner(n: number): never {\n  throw new Error('deep ' + n);\n}\ninner(1 as number);").await;
+    let stack = envelope.error.as_ref().unwrap().stack.as_deref().unwrap();
+    assert!(stack.contains("inner (program.ts:2:"), "{stack}");
+    assert!(!stack.contains("program.js"), "{stack}");
+}
+
+/// Durations are milliseconds to the microsecond, without float noise.
+#[tokio::test]
+async fn durations_are_rounded_to_the_microsecond() {
+    for _ in 0..20 {
+        let duration = run("return 1").await.receipt.duration_ms;
+        let micros = duration * 1e3;
+        assert!((micros - micros.round()).abs() < 1e-6, "{duration}");
+        assert!(duration.to_string().split('.').nth(1).is_none_or(|fraction| fraction.len() <= 3), "{duration}");
     }
 }
 

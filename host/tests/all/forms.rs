@@ -1,6 +1,7 @@
 //! The program forms models write, each giving its value.
 
 use crate::support::value;
+use codemode::ProgramErrorKind;
 use serde_json::json;
 
 #[tokio::test]
@@ -40,10 +41,39 @@ async fn no_return_is_null() {
 }
 
 #[tokio::test]
-async fn imports_are_refused() {
-    let envelope = crate::support::run("import fs from 'fs';\nexport default () => fs;").await;
-    let (_, message) = crate::support::failure(&envelope);
-    assert!(message.contains("fs"), "{message}");
+async fn imports_are_refused_at_their_place_in_every_form() {
+    // (program, line, column)
+    let cases: &[(&str, u32, u32)] = &[
+        ("import fs from 'fs';\nexport default () => fs;", 1, 1),
+        ("import { z } from \"zod\";\nconst a = 1;\nreturn a;", 1, 1),
+        ("const a = 1;\nimport * as path from 'path';\nreturn a;", 2, 1),
+        ("export { x } from './x';", 1, 1),
+        ("export * from './x';", 1, 1),
+        ("const m = await import('fs');\nreturn m;", 1, 17),
+        ("async () => {\n  const m = await import(\"os\");\n}", 2, 19),
+        ("const fs = require('fs');\nreturn fs.readFileSync('/etc/passwd');", 1, 12),
+        ("import type { T } from './t';\nconst r = require(\"x\");", 2, 11),
+    ];
+    for &(source, line, column) in cases {
+        let envelope = crate::support::run(source).await;
+        let error = envelope.error.unwrap_or_else(|| panic!("{source}: not refused"));
+        assert_eq!(error.kind, ProgramErrorKind::Syntax, "{source}");
+        assert_eq!((error.line, error.column), (Some(line), Some(column)), "{source}");
+        assert!(error.message.starts_with("imports are not available"), "{}", error.message);
+        assert!(error.message.contains("setTimeout") && error.message.contains("URL"), "{}", error.message);
+        assert_eq!(envelope.receipt.tool_calls, 0);
+    }
+}
+
+#[tokio::test]
+async fn what_only_looks_like_an_import_runs() {
+    for (source, expected) in [
+        ("import type { T } from './t';\nconst t: T = 1 as T;\nreturn t;", json!(1)),
+        ("const require = (name) => name.length;\nreturn require('fs');", json!(2)),
+        ("const text = \"import x from 'y'\";\nreturn text;", json!("import x from 'y'")),
+    ] {
+        assert_eq!(value(source).await, expected, "{source}");
+    }
 }
 
 #[tokio::test]

@@ -82,7 +82,18 @@ fn assert_session(report: &Value, protocol: &str) {
     let failure = &report["execute_failure"];
     assert_eq!(failure["is_error"], true);
     assert_eq!(failure["error"]["kind"], "runtime");
-    assert_eq!(failure["error"]["message"], "TypeError: boom");
+    assert_eq!((&failure["error"]["name"], &failure["error"]["message"]), (&json!("TypeError"), &json!("boom")));
+
+    // Arguments of the wrong shape are a result the model can read, not a
+    // protocol error.
+    let bad = report["execute_bad_input"].as_array().unwrap();
+    assert_eq!(bad.len(), 2);
+    for (step, says) in bad.iter().zip(["unknown field `program`", "expected a string"]) {
+        assert_eq!(step["is_error"], true, "{step}");
+        let text = step["text"].as_str().unwrap();
+        assert!(text.starts_with("invalid arguments for execute: "), "{text}");
+        assert!(text.contains(says) && text.contains("It takes { code: string }"), "{text}");
+    }
 }
 
 async fn stdio_session(handshake: &str) -> Value {

@@ -187,12 +187,21 @@ async fn timeouts_and_the_output_budget_are_results_too() {
 }
 
 #[tokio::test]
-async fn bad_arguments_and_unknown_tools_are_protocol_errors() {
+async fn bad_arguments_are_results_and_unknown_tools_protocol_errors() {
     let client = serve(&[]).await;
-    let mut request = CallToolRequestParams::new("execute");
-    request.arguments = Some(serde_json::Map::from_iter([("source".to_owned(), json!("1"))]));
-    let error = client.peer().call_tool(request).await.unwrap_err().to_string();
-    assert!(error.contains("code"), "{error}");
+    // Input validation of a tool is a result the model reads and corrects.
+    for (tool, arguments, says) in [
+        ("execute", json!({ "source": "1" }), "unknown field `source`, expected `code`"),
+        ("execute", json!({ "code": 42 }), "expected a string"),
+        ("execute", json!({}), "missing field `code`"),
+        ("search", json!({ "query": "x", "limit": "all" }), "expected usize"),
+    ] {
+        let result = call(&client, tool, arguments).await;
+        assert_eq!(result.is_error, Some(true), "{tool}");
+        let text = text(&result);
+        assert!(text.starts_with(&format!("invalid arguments for {tool}: ")) && text.contains(says), "{text}");
+        assert!(text.contains("It takes {"), "{text}");
+    }
     let error = client.peer().call_tool(CallToolRequestParams::new("run")).await.unwrap_err().to_string();
     assert!(error.contains("search") && error.contains("execute"), "{error}");
     client.cancel().await.unwrap();

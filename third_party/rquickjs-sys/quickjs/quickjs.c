@@ -41046,7 +41046,9 @@ static JSValue js_global_isFinite(JSContext *ctx, JSValueConst this_val,
 static JSValue js_microtask_job(JSContext *ctx,
                                 int argc, JSValueConst *argv)
 {
-    return JS_Call(ctx, argv[0], ctx->global_obj, 0, NULL);
+    /* HTML: the callback is invoked with an undefined this value (a sloppy
+       function still sees the global object, by ordinary call semantics). */
+    return JS_Call(ctx, argv[0], JS_UNDEFINED, 0, NULL);
 }
 
 static JSValue js_global_queueMicrotask(JSContext *ctx, JSValueConst this_val,

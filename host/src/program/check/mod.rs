@@ -73,6 +73,13 @@ impl Api {
         Api { specs: Some(specs), namespaces }
     }
 
+    /// The namespaces' names, sorted.
+    pub fn namespace_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.namespaces.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
     /// Whether this is the API of `specs` (the same list, not an equal one).
     pub fn is_of(&self, specs: &Arc<[ToolSpec]>) -> bool {
         self.specs.as_ref().is_some_and(|mine| Arc::ptr_eq(mine, specs))

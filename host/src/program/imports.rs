@@ -1,0 +1,116 @@
+//! Imports, refused before running with a message that says what to do
+//! instead: a program has nothing to import, since the tools are globals
+//! already, and so are the built-ins a program needs. Models add imports out
+//! of habit (`import { z } from "zod"`, `const fs = require("fs")`); without
+//! this they would get an engine error about a module that cannot load, or
+//! a `return` that is not in a function, at the wrong line.
+//!
+//! Refused: a static `import` of values (type-only imports are erased with
+//! the other types), `export ... from`, a dynamic `import()`, and a
+//! `require("...")` call when the program does not define `require` itself.
+
+use oxc_ast::ast::{
+    BindingIdentifier, CallExpression, ExportAllDeclaration, ExportFromDeclaration, Expression, ImportDeclaration,
+    ImportDeclarationSpecifier, ImportExpression, ImportOrExportKind,
+};
+use oxc_ast_visit::{Visit, walk};
+use oxc_span::{GetSpan, Span};
+
+use super::check::Api;
+use super::parse::{Parsed, SyntaxError};
+
+/// The globals a program has besides the tools and the ECMAScript built-ins,
+/// as the message lists them.
+pub const WEB_GLOBALS: &str = "console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask, URL, \
+                               URLSearchParams, TextEncoder, TextDecoder, structuredClone, crypto, performance";
+
+/// The first import of the program, as the error that refuses it.
+pub fn find(parsed: &Parsed<'_, '_>, api: &Api) -> Option<SyntaxError> {
+    let mut imports = Imports { found: None, requires: Vec::new(), require_bound: false };
+    imports.visit_program(parsed.program);
+    let require = imports.requires.first().copied().filter(|_| !imports.require_bound);
+    let at = imports.found.into_iter().chain(require).min_by_key(|span| span.start)?;
+    Some(parsed.error_at(at.start, message(api)))
+}
+
+/// What an import gets told.
+fn message(api: &Api) -> String {
+    let namespaces = api.namespace_names();
+    let tools = match namespaces.as_slice() {
+        [] => "there are no tools in this run".to_owned(),
+        [one, ..] => {
+            let shown: Vec<&str> = namespaces.iter().take(8).copied().collect();
+            let more = if namespaces.len() > shown.len() { ", ..." } else { "" };
+            format!(
+                "the tools are already globals ({}{more}): call them as `await {one}.tool({{...}})`",
+                shown.join(", ")
+            )
+        }
+    };
+    format!(
+        "imports are not available: a program imports nothing, {tools}. Besides the JavaScript built-ins, the \
+         globals are {WEB_GLOBALS}. Remove the import."
+    )
+}
+
+/// Finds import declarations, dynamic imports and `require` calls.
+struct Imports {
+    found: Option<Span>,
+    requires: Vec<Span>,
+    require_bound: bool,
+}
+
+impl Imports {
+    fn found(&mut self, span: Span) {
+        if self.found.is_none_or(|found| span.start < found.start) {
+            self.found = Some(span);
+        }
+    }
+}
+
+impl<'a> Visit<'a> for Imports {
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let type_only = it.import_kind == ImportOrExportKind::Type
+            || it.specifiers.as_ref().is_some_and(|specifiers| {
+                !specifiers.is_empty()
+                    && specifiers.iter().all(|specifier| {
+                        matches!(specifier, ImportDeclarationSpecifier::ImportSpecifier(s) if s.import_kind == ImportOrExportKind::Type)
+                    })
+            });
+        if !type_only {
+            self.found(it.span);
+        }
+    }
+
+    fn visit_export_from_declaration(&mut self, it: &ExportFromDeclaration<'a>) {
+        if it.export_kind != ImportOrExportKind::Type {
+            self.found(it.span);
+        }
+    }
+
+    fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {
+        if it.export_kind != ImportOrExportKind::Type {
+            self.found(it.span);
+        }
+    }
+
+    fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
+        self.found(it.span);
+        walk::walk_import_expression(self, it);
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if let Expression::Identifier(callee) = it.callee.without_parentheses()
+            && callee.name == "require"
+            && it.arguments.len() == 1
+            && matches!(it.arguments[0].as_expression(), Some(Expression::StringLiteral(_)))
+        {
+            self.requires.push(it.span());
+        }
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_binding_identifier(&mut self, it: &BindingIdentifier<'a>) {
+        self.require_bound |= it.name == "require";
+    }
+}
