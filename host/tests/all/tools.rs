@@ -166,7 +166,7 @@ async fn an_uncaught_tool_error_is_kind_tool() {
     });
     let envelope = run_with("await api.fetch({});", Arc::new(tools), &Limits::default()).await;
     let (kind, message) = failure(&envelope);
-    assert_eq!((kind, message), (codemode::ProgramErrorKind::Tool, "ToolError: connection refused"));
+    assert_eq!((kind, message), (codemode::ProgramErrorKind::Tool, "connection refused"));
     let error = envelope.error.as_ref().unwrap();
     assert_eq!(error.code.as_deref(), Some("unavailable"));
     assert_eq!((error.server.as_deref(), error.tool.as_deref()), (Some("api"), Some("fetch")));
