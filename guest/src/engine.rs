@@ -82,6 +82,16 @@ pub fn run_jobs<'js>(ctx: &Ctx<'js>) -> Result<(), rquickjs::Value<'js>> {
     }
 }
 
+/// Runs a full collection from inside the context (`Runtime::run_gc`
+/// would wait for the lock the context holds).
+fn collect_garbage(ctx: &Ctx<'_>) {
+    // SAFETY: as `run_jobs`: the runtime is live and held by this thread.
+    #[allow(unsafe_code)]
+    unsafe {
+        rquickjs::qjs::JS_RunGC(unsafe_runtime(ctx));
+    }
+}
+
 /// The engine's runtime of `ctx`.
 fn unsafe_runtime(ctx: &Ctx<'_>) -> *mut rquickjs::qjs::JSRuntime {
     // SAFETY: `ctx` is a live context; its runtime outlives it.
@@ -99,6 +109,39 @@ pub fn initialize() {
     // The allocator grows its heap for this block and keeps the space
     // when it is freed, as free memory at the top of the heap.
     drop(std::hint::black_box(Vec::<u8>::with_capacity(HEAP_HEADROOM)));
+    plug_holes();
+}
+
+/// Fills, for good, the free chunks that building the engine left between
+/// live objects (the parser's and compiler's garbage, collected at the end
+/// of `build`). Left free, they are where an execution's first allocations
+/// land, scattered over the snapshot's pages: every page an execution
+/// writes is one the host restores when the slot is given back and one
+/// resident page more per live sandbox. Plugged, an execution allocates
+/// from the free space at the top of the heap, a few contiguous pages.
+fn plug_holes() {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    // A block the size of the headroom comes from the top: no hole is that
+    // large. Everything below it is the engine's.
+    let probe = Vec::<u8>::with_capacity(HEAP_HEADROOM);
+    let top = probe.as_ptr() as usize;
+    drop(probe);
+    let mut size = HEAP_HEADROOM / 2;
+    while size >= 8 {
+        let layout = Layout::from_size_align(size, 8).expect("a valid layout");
+        // SAFETY: `layout` has a non-zero size; a block from a hole is
+        // leaked on purpose (it is the hole), one from the top given back.
+        #[allow(unsafe_code)]
+        unsafe {
+            let block = System.alloc(layout);
+            if block.is_null() || block as usize >= top {
+                if !block.is_null() {
+                    System.dealloc(block, layout);
+                }
+                size /= 2;
+            }
+        }
+    }
 }
 
 /// Runs `f` in the engine's context with the kit, the engine's heap capped
@@ -130,10 +173,16 @@ fn build() -> Engine {
     let kit = context.with(|ctx| {
         let js = Intrinsics::capture(&ctx).expect("built-ins are present");
         random::install(&ctx).expect("Math.random installs");
+        // The web globals first, and their garbage collected and plugged:
+        // what every execution touches (the console, the bridge, the
+        // promises) then lies together at the top of the heap, not
+        // scattered among the polyfills' objects that most never touch.
+        let timers = globals::install(&ctx).expect("the web globals install");
+        collect_garbage(&ctx);
+        plug_holes();
         let console_budget = Rc::new(Cell::new(0));
         console::install(&ctx, &js, console_budget.clone()).expect("console installs");
         let glue = Glue::install(&ctx).expect("the bridge installs");
-        let timers = globals::install(&ctx).expect("the web globals install");
         promises::prepare(&ctx).expect("the promises are made");
         Persistent::save(&ctx, Kit { js, glue, timers, console_budget })
     });

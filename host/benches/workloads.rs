@@ -12,8 +12,10 @@
 //! - **memory**: 100 executions are started at once, each blocked in a
 //!   `hold()` tool call until every one of them has arrived; the growth of
 //!   the process's resident set (`/proc/self/statm`) over that moment,
-//!   divided by 100, is the cost of one live sandbox, host side included.
-//!   The same with a single sandbox is printed for context.
+//!   divided by 100, is the cost of one live sandbox, host side included;
+//!   beside it, the anonymous part of that growth: the pages the sandboxes
+//!   wrote, without the snapshot's file pages they only read (shared by
+//!   all of them). The same with a single sandbox is printed for context.
 //! - **breakdown**: W0 again, with where its time goes: the executor's
 //!   `codemode::phases` trace events split each execution into creating
 //!   and instantiating the sandbox, entering the guest (arguments, engine
@@ -179,13 +181,16 @@ async fn run(options: Options, manifest: Manifest, repo: &Path, bench_dir: &Path
 
     if options.wants("memory") {
         println!();
-        println!("{:<18} {:>16} {:>16}", "live sandboxes", "RSS growth kB", "per sandbox kB");
+        println!("{:<18} {:>16} {:>16} {:>16}", "live sandboxes", "RSS growth kB", "per sandbox kB", "anonymous kB");
         // The first sandbox pays one-time costs (lazily built engine state,
         // runtime threads' stacks) that are not per-sandbox.
         spawn(live_memory(executor.clone(), 1)).await?;
         for count in [1, LIVE_SANDBOXES] {
             let result = spawn(live_memory(executor.clone(), count)).await?;
-            println!("{:<18} {:>16.0} {:>16.0}", result.live_sandboxes, result.rss_growth_kb, result.per_sandbox_kb);
+            println!(
+                "{:<18} {:>16.0} {:>16.0} {:>16.0}",
+                result.live_sandboxes, result.rss_growth_kb, result.per_sandbox_kb, result.anonymous_per_sandbox_kb
+            );
             report.memory.push(result);
         }
     }
@@ -380,6 +385,7 @@ struct MemoryResult {
     live_sandboxes: usize,
     rss_growth_kb: f64,
     per_sandbox_kb: f64,
+    anonymous_per_sandbox_kb: f64,
 }
 
 /// Resident set growth while `count` executions are all alive at once,
@@ -430,16 +436,29 @@ async fn live_memory(executor: Executor, count: usize) -> Result<MemoryResult> {
         check(&execution.await??, &Value::from(1), "a held execution")?;
     }
 
-    let growth_kb = (during as f64 - before as f64) / 1024.0;
-    Ok(MemoryResult { live_sandboxes: count, rss_growth_kb: growth_kb, per_sandbox_kb: growth_kb / count as f64 })
+    let growth_kb = (during.0 as f64 - before.0 as f64) / 1024.0;
+    let anonymous_kb = (during.1 as f64 - before.1 as f64) / 1024.0;
+    Ok(MemoryResult {
+        live_sandboxes: count,
+        rss_growth_kb: growth_kb,
+        per_sandbox_kb: growth_kb / count as f64,
+        anonymous_per_sandbox_kb: anonymous_kb / count as f64,
+    })
 }
 
-/// The process's resident set: resident pages (2nd field of
-/// `/proc/self/statm`) times the page size.
-fn resident_bytes() -> Result<u64> {
+/// The process's resident set and its anonymous part: the 2nd field of
+/// `/proc/self/statm` (resident pages) and that minus the 3rd (pages backed
+/// by a file, shared or not), times the page size. The guest's snapshot is
+/// mapped from the compiled-guest cache, so pages a sandbox only reads are
+/// file pages every sandbox shares (and the kernel maps up to 16 of them
+/// around each read fault); the pages it writes become its own, anonymous.
+fn resident_bytes() -> Result<(u64, u64)> {
     let statm = std::fs::read_to_string("/proc/self/statm").context("reading /proc/self/statm")?;
-    let pages: u64 = statm.split_whitespace().nth(1).context("short /proc/self/statm")?.parse()?;
-    Ok(pages * rustix::param::page_size() as u64)
+    let mut fields = statm.split_whitespace().skip(1);
+    let mut next = || -> Result<u64> { Ok(fields.next().context("short /proc/self/statm")?.parse()?) };
+    let (resident, file) = (next()?, next()?);
+    let page = rustix::param::page_size() as u64;
+    Ok((resident * page, resident.saturating_sub(file) * page))
 }
 
 #[derive(Serialize)]

@@ -29,8 +29,8 @@ use std::cell::{Cell, RefCell};
 
 use rand_chacha::ChaCha12Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
-use rquickjs::context::EvalOptions;
-use rquickjs::{Ctx, Function, Object, TypedArray, Value};
+use rquickjs::{Ctx, FromJs, Function, Object, TypedArray, Value, qjs};
+use std::ffi::CString;
 use wasip2::clocks::monotonic_clock;
 
 /// The file name of the globals' frames, which stack traces leave out.
@@ -80,11 +80,47 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Timers<'js>> {
     Ok(Timers { delay: timers.get("delay")?, fire: timers.get("fire")? })
 }
 
+/// Evaluates one file to the function it is, compiled without its source
+/// text: QuickJS keeps every function's source for
+/// `Function.prototype.toString`, which for these files would be most of
+/// their heap in the snapshot, and more pages for every execution's slot
+/// to map. Line tables and the file name stay, for the stack frames
+/// `failure` leaves out.
 fn evaluate<'js>(ctx: &Ctx<'js>, source: &str) -> rquickjs::Result<Function<'js>> {
-    let mut options = EvalOptions::default();
-    options.filename = Some(FILENAME.into());
-    options.strict = true;
-    ctx.eval_with_options(source, options)
+    let source = CString::new(source)?;
+    let filename = CString::new(FILENAME)?;
+    let raw = ctx.as_raw().as_ptr();
+    let thrown = || rquickjs::Error::Exception;
+    // SAFETY: `raw` is this live context; every value made here is either
+    // consumed (JS_EvalFunction takes the function read back) or freed, and
+    // the bytes written are freed with the context's allocator after use.
+    #[allow(unsafe_code)]
+    let value = unsafe {
+        let flags = qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_STRICT | qjs::JS_EVAL_FLAG_COMPILE_ONLY;
+        let length = source.as_bytes().len();
+        let compiled = qjs::JS_Eval(raw, source.as_ptr(), length as _, filename.as_ptr(), flags as i32);
+        if qjs::JS_IsException(compiled) {
+            return Err(thrown());
+        }
+        let mut size = 0;
+        let flags = qjs::JS_WRITE_OBJ_BYTECODE | qjs::JS_WRITE_OBJ_STRIP_SOURCE;
+        let bytes = qjs::JS_WriteObject(raw, &mut size, compiled, flags as i32);
+        qjs::JS_FreeValue(raw, compiled);
+        if bytes.is_null() {
+            return Err(thrown());
+        }
+        let function = qjs::JS_ReadObject(raw, bytes, size, qjs::JS_READ_OBJ_BYTECODE as i32);
+        qjs::js_free(raw, bytes.cast());
+        if qjs::JS_IsException(function) {
+            return Err(thrown());
+        }
+        let value = qjs::JS_EvalFunction(raw, function);
+        if qjs::JS_IsException(value) {
+            return Err(thrown());
+        }
+        Value::from_raw(ctx.clone(), value)
+    };
+    Function::from_js(ctx, value)
 }
 
 /// Marks the start of an execution: `now()` counts from here, and random
