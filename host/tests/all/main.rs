@@ -6,6 +6,7 @@ mod catalog;
 mod check;
 mod cli;
 mod console;
+mod degraded;
 mod demo;
 mod envelope;
 mod errors;

@@ -301,6 +301,8 @@ async fn children_are_reaped_on_shutdown_and_on_drop() {
     }
 }
 
+/// Strict: one server that cannot start fails the whole start (else see
+/// `degraded`).
 #[tokio::test]
 async fn a_server_that_cannot_start_is_an_error_naming_it() {
     let mut missing = faulty(&[], ServerOptions::default());
@@ -313,6 +315,7 @@ async fn a_server_that_cannot_start_is_an_error_naming_it() {
     };
     let err = Upstreams::connect(&Config {
         servers: vec![faulty(&[], ServerOptions::default()), missing],
+        strict: true,
         ..Config::default()
     })
     .await
@@ -325,7 +328,7 @@ async fn a_server_that_cannot_start_is_an_error_naming_it() {
     if let Transport::Stdio { args, .. } = &mut config.transport {
         *args = vec!["-c".to_owned(), "import sys; sys.stderr.write('no MCP here'); sys.exit(4)".to_owned()];
     }
-    let err = Upstreams::connect(&Config { servers: vec![config], ..Config::default() })
+    let err = Upstreams::connect(&Config { servers: vec![config], strict: true, ..Config::default() })
         .await
         .expect_err("exits before initialize");
     assert_eq!(err.kind(), UpstreamErrorKind::Connect);
@@ -406,7 +409,7 @@ async fn planted_secrets_never_leak() {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/mcp", closed.local_addr().unwrap());
     drop(closed);
-    let err = Upstreams::connect(&Config { servers: vec![http(url, &headers)], ..Config::default() })
+    let err = Upstreams::connect(&Config { servers: vec![http(url, &headers)], strict: true, ..Config::default() })
         .await
         .expect_err("nothing listens");
     assert_eq!(err.kind(), UpstreamErrorKind::Connect, "{err}");
