@@ -219,7 +219,10 @@ impl Snapshot {
                 let route = Route {
                     server: server.clone(),
                     tool: tool.original.clone(),
-                    arguments: Arguments::new(&tool.input_schema),
+                    arguments: Arguments::new(
+                        &tool.input_schema,
+                        &format!("server {:?}: tool {:?}", server.name(), tool.original),
+                    ),
                     learns,
                 };
                 routes.insert((namespace.name.clone(), tool.name.clone()), route);

@@ -19,6 +19,7 @@ mod isolation;
 mod learning;
 mod limits;
 mod mcp;
+mod misbehaving;
 mod phases;
 mod python_sdk;
 mod quickjs;

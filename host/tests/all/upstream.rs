@@ -68,8 +68,8 @@ async fn lists_every_page_applies_deny_and_calls_tools() {
     let upstreams = connect(vec![faulty(&[], deny)]).await;
     let server = upstreams.get("faulty").unwrap();
     let names: Vec<String> = server.tools().iter().map(|tool| tool.name.to_string()).collect();
-    // Two pages of tools/list (6 + 5), minus the denied one.
-    assert_eq!(names.len(), 10, "{names:?}");
+    // Three pages of tools/list (6 + 6 + 5), minus the two denied ones.
+    assert_eq!(names.len(), 15, "{names:?}");
     assert!(names.contains(&"change_tools".to_owned()) && !names.contains(&"flood_stderr".to_owned()));
     assert_eq!(server.instructions(), Some("A server that fails on request."));
 
