@@ -31,6 +31,22 @@ export CODEMODE_TEST_PYTHON="$VENV/bin/python"
 # directory (each test that looks at learning uses a directory of its own).
 export CODEMODE_STATE_DIR="$PWD/target/test-state"
 rm -rf "$CODEMODE_STATE_DIR"
+# The official JSON-Schema-Test-Suite (drafts 2020-12 and 7), which every
+# generated declaration is type-checked against
+# (host/src/declarations/tests/suite.rs). The Python `jsonschema` sdist on
+# PyPI ships it under json/tests; pip builds the sdist's metadata first, so
+# this takes a minute, once.
+JSONSCHEMA_SDIST=jsonschema==4.26.0
+SCHEMA_SUITE="$PWD/target/json-schema-test-suite"
+if [ ! -d "$SCHEMA_SUITE/draft2020-12" ] || [ ! -d "$SCHEMA_SUITE/draft7" ]; then
+  sdist=$(mktemp -d)
+  "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+    -d "$sdist" "$JSONSCHEMA_SDIST"
+  rm -rf "$SCHEMA_SUITE" && mkdir -p "$SCHEMA_SUITE"
+  tar -xzf "$sdist"/jsonschema-*.tar.gz -C "$SCHEMA_SUITE" --strip-components=3 --wildcards \
+    '*/json/tests/draft2020-12' '*/json/tests/draft7'
+  rm -rf "$sdist"
+fi
 # The guest only builds for wasm32 (scripts/build-guest.sh); its behaviour is
 # tested through the host.
 cargo test --workspace --exclude codemode-guest "$@"

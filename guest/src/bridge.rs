@@ -218,13 +218,10 @@ fn json_text<'js>(ctx: &Ctx<'js>, arguments: Value<'js>) -> rquickjs::Result<Res
         Ok(None) => Ok(Ok("null".into())),
         Err(rquickjs::Error::Exception) => {
             // What the program threw, or the engine's TypeError: its
-            // message, or the thrown value as `String()` writes it. A
-            // `null` is what the engine leaves when even its error did not
-            // fit in memory.
+            // message, or the thrown value as `String()` writes it.
             let thrown: Value = ctx.catch();
             let message = match thrown.as_object().map(|error| error.get::<_, Coerced<String>>("message")) {
                 Some(Ok(Coerced(message))) => message,
-                _ if thrown.is_null() => "out of memory".into(),
                 _ => thrown.get::<Coerced<String>>().map_or_else(|_| "(no message)".into(), |Coerced(text)| text),
             };
             Ok(Err(Failed { code: "invalid_arguments", message, details: None, unserializable: true }))

@@ -71,20 +71,20 @@ impl<'js> Report<'_, 'js> {
         }
     }
 
+    /// The kind comes from what the engine recorded on the thrown value,
+    /// never from its class or message: a program that throws
+    /// `new InternalError("out of memory")` itself fails as `runtime`.
     fn kind_of(&self, thrown: &Value<'js>) -> &'static str {
         if thrown.as_object().is_some_and(|o| o.is_instance_of(self.tool_error)) {
             return "tool";
         }
-        let text = self.js.error_text(thrown);
-        // QuickJS builds concatenations as ropes, so a string-doubling bomb
-        // reaches the engine's maximum string length before the heap limit:
-        // both mean the program asked for more memory than it may have.
-        if text.starts_with("InternalError: out of memory") || text == "InternalError: string too long" {
-            "memory"
-        } else if text == "RangeError: Maximum call stack size exceeded" || text == "InternalError: stack overflow" {
-            "stack"
-        } else {
-            "runtime"
+        match limit_error(thrown) {
+            LimitError::Stack => "stack",
+            // QuickJS builds concatenations as ropes, so a string-doubling
+            // bomb reaches the engine's maximum string length before the
+            // heap limit: the engine marks both as memory errors.
+            LimitError::Memory => "memory",
+            LimitError::None => "runtime",
         }
     }
 
@@ -147,6 +147,32 @@ impl<'js> Report<'_, 'js> {
             out.push(format!("{}{filename}:{line}:{column}{tail}", &frame[..at]));
         }
         (out.join("\n"), first)
+    }
+}
+
+/// The limit an error the engine threw reports.
+enum LimitError {
+    None,
+    Stack,
+    Memory,
+}
+
+#[allow(unsafe_code)]
+unsafe extern "C" {
+    /// The vendored QuickJS marks the stack-overflow and out-of-memory
+    /// errors it throws; scripts cannot (third_party/README.md).
+    fn JS_GetLimitError(value: rquickjs::qjs::JSValue) -> core::ffi::c_int;
+}
+
+fn limit_error(value: &Value<'_>) -> LimitError {
+    // SAFETY: `value` is a live value of the current context; the function
+    // only reads its tag and, for an object, one bit field.
+    #[allow(unsafe_code)]
+    let kind = unsafe { JS_GetLimitError(value.as_raw()) };
+    match kind {
+        1 => LimitError::Stack,
+        2 => LimitError::Memory,
+        _ => LimitError::None,
     }
 }
 

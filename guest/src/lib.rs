@@ -27,9 +27,9 @@ mod truncate;
 mod values;
 
 // The generated glue is one of the crate's FFI edges (the others: `libc`,
-// `values`, `promises`, `bridge`'s `startCall`, `engine`'s job loop and
-// `globals`' random bytes), each allowing `unsafe` only where it touches raw
-// engine or C values.
+// `values`, `promises`, `bridge`'s `startCall`, `engine`'s job loop,
+// `globals`' random bytes and `failure`'s limit check), each allowing
+// `unsafe` only where it touches raw engine or C values.
 #[allow(unsafe_code, missing_docs, clippy::all)]
 mod bindings {
     wit_bindgen::generate!({ path: "../wit", world: "initializable" });

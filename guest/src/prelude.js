@@ -82,11 +82,19 @@
   }
 
   // Installs the execution's tools: functions on namespace objects (or
-  // globals), as the host listed them.
+  // globals), as the host listed them. A binding with an empty name stands
+  // for a namespace whose server is unavailable: every member of it is a
+  // function calling that binding, which the host fails as `unavailable`.
   function bind(tools) {
     const namespaces = create(null);
+    const unavailable = create(null);
     for (let index = 0; index < tools.length; index++) {
       const { namespace, name } = tools[index];
+      if (name === "") {
+        namespaces[namespace] ??= create(null);
+        unavailable[namespace] = index;
+        continue;
+      }
       const fn = toolFunction(index, namespace, name);
       if (namespace == null) {
         globals[name] = fn;
@@ -98,7 +106,8 @@
       const target = namespaces[namespace];
       const names = [];
       for (const name in target) names.push(name);
-      const unknown = unknownTool(namespace, names);
+      const down = unavailable[namespace];
+      const unknown = down === undefined ? unknownTool(namespace, names) : (name) => toolFunction(down, namespace, name);
       // Unknown members become functions that reject with `unknown_tool`, so a
       // misspelt tool is a catchable ToolError rather than a TypeError. `then`
       // and symbols stay undefined so the namespace is not mistaken for a

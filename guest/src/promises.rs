@@ -18,7 +18,6 @@
 //! This is an FFI edge: the promises are raw references owned by the pool
 //! until handed out.
 
-use crate::values::exception;
 use rquickjs::{Ctx, Value, qjs};
 use std::cell::RefCell;
 
@@ -75,7 +74,7 @@ pub fn fulfilled<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> rquickjs::Result<Val
         return unsafe {
             let promise = qjs::JS_NewSettledPromise(raw, false, value.as_raw());
             if qjs::JS_IsException(promise) {
-                return Err(exception(ctx));
+                return Err(rquickjs::Error::Exception);
             }
             Ok(Value::from_raw(ctx.clone(), promise))
         };
@@ -91,7 +90,7 @@ pub fn fulfilled<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> rquickjs::Result<Val
         qjs::JS_FreeValue(raw, resolve);
         let promise = Value::from_raw(ctx.clone(), promise);
         if qjs::JS_IsException(returned) {
-            return Err(exception(ctx));
+            return Err(rquickjs::Error::Exception);
         }
         qjs::JS_FreeValue(raw, returned);
         Ok(promise)

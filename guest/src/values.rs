@@ -39,20 +39,9 @@ pub fn parse<'js>(ctx: &Ctx<'js>, json: &str) -> rquickjs::Result<Value<'js>> {
         // `Value` takes that ownership over.
         #[allow(unsafe_code)]
         Ok(value) => Ok(unsafe { Value::from_raw(ctx.clone(), value.into_raw()) }),
-        Err(_) if builder.threw.get() => Err(exception(ctx)),
-        Err(_) => ctx.json_parse(json).map_err(|e| match e {
-            rquickjs::Error::Exception => exception(ctx),
-            other => other,
-        }),
+        Err(_) if builder.threw.get() => Err(rquickjs::Error::Exception),
+        Err(_) => ctx.json_parse(json),
     }
-}
-
-/// The engine's pending exception, thrown again; an out-of-memory error if
-/// it is `null`, which is what the engine leaves when not even its error
-/// fitted. By now what the parse built is freed, so a fresh error fits.
-pub fn exception(ctx: &Ctx<'_>) -> rquickjs::Error {
-    let thrown: Value = ctx.catch();
-    if thrown.is_null() { rquickjs::Exception::throw_internal(ctx, "out of memory") } else { ctx.throw(thrown) }
 }
 
 /// What building one result shares: the context, the atoms of the keys seen

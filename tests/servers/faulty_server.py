@@ -16,17 +16,36 @@ is exactly the one a test asks for. Tools:
 - print_env     sends its environment as a log notification and writes it to
                 stderr, then exits with status 1
 - change_tools  adds the tool `added` and sends notifications/tools/list_changed
+- wrong_id      answers, but with an id no request has
+- huge_error    answers with a JSON-RPC error whose message is 10 MB
+- huge_result   answers with a 100 MB result
+- drip          writes its answer one byte per FAULTY_DRIP_SECONDS (default
+                1); a notifications/cancelled for it makes it write the rest
+                at once (the line stays whole)
+- flood_stdout  sends 200,000 log notifications (about 30 MB), then answers
+- remove_tools  removes every tool but `echo` and `remove_tools`, sends
+                notifications/tools/list_changed, then answers
 
-tools/list is paginated: two pages, linked by nextCursor.
+tools/list is paginated: pages of 6 tools (of 1,000 past 100 tools), linked
+by nextCursor.
 
 If the environment variable FAULTY_CRASH_FILE names a file that exists, the
 server exits with status 3 before reading anything: a server that cannot
 start (tests create and remove the file to make restarts fail or succeed).
+
+The argument --tool-count=N adds tools `extra_0` to `extra_<N-1>` (an
+argument, not a variable: codemode masks every env value in what a server
+sends, and N would be one of the page cursors). Variables change what else
+tools/list says: FAULTY_DUPLICATES=1 lists `echo` twice;
+FAULTY_BAD_SCHEMA=1 adds `bad_schema`, whose inputSchema is not a valid JSON
+Schema; FAULTY_NOT_A_SCHEMA=1 adds a tool whose inputSchema is a string.
 """
 
 import json
 import os
 import sys
+import threading
+import time
 
 TOOLS = [
     "echo",
@@ -40,23 +59,67 @@ TOOLS = [
     "flood_stderr",
     "print_env",
     "change_tools",
+    "wrong_id",
+    "huge_error",
+    "huge_result",
+    "drip",
+    "flood_stdout",
+    "remove_tools",
 ]
-PAGE = 6
+TOOL_COUNT = next((int(arg.split("=", 1)[1]) for arg in sys.argv[1:] if arg.startswith("--tool-count=")), 0)
+TOOLS += [f"extra_{n}" for n in range(TOOL_COUNT)]
+if os.environ.get("FAULTY_DUPLICATES"):
+    TOOLS.append("echo")
+if os.environ.get("FAULTY_BAD_SCHEMA"):
+    TOOLS.append("bad_schema")
+if os.environ.get("FAULTY_NOT_A_SCHEMA"):
+    TOOLS.append("not_a_schema")
+PAGE = 6 if len(TOOLS) < 100 else 1000
 
 cancelled = []
+# The request id being dripped, and the event that ends the drip.
+dripping = {}
+stdout_lock = threading.Lock()
+
+
+def write(line):
+    with stdout_lock:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 
 def send(message):
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+    write(json.dumps(message) + "\n")
 
 
 def tool(name):
-    return {
-        "name": name,
-        "description": "faulty server tool " + name,
-        "inputSchema": {"type": "object", "additionalProperties": True},
-    }
+    schema = {"type": "object", "additionalProperties": True}
+    if name == "bad_schema":
+        schema = {"type": "object", "properties": {"x": {"type": 12, "pattern": "(["}}}
+    if name == "not_a_schema":
+        schema = "not a schema"
+    return {"name": name, "description": "faulty server tool " + name, "inputSchema": schema}
+
+
+def drip(request_id):
+    """Writes the answer to `request_id` a byte at a time, in a thread."""
+    line = json.dumps({"jsonrpc": "2.0", "id": request_id, "result": text("dripped")}) + "\n"
+    stop = threading.Event()
+    dripping[request_id] = stop
+    interval = float(os.environ.get("FAULTY_DRIP_SECONDS", "1"))
+
+    def run():
+        with stdout_lock:
+            for n, char in enumerate(line):
+                if stop.is_set():
+                    sys.stdout.write(line[n:])
+                    break
+                sys.stdout.write(char)
+                sys.stdout.flush()
+                stop.wait(interval)
+            sys.stdout.flush()
+
+    threading.Thread(target=run, daemon=True).start()
 
 
 def text(value):
@@ -108,6 +171,29 @@ def call(request_id, name, arguments):
         return text("changed")
     if name == "added":
         return text("added works")
+    if name == "wrong_id":
+        send({"jsonrpc": "2.0", "id": 1_000_000 + int(request_id), "result": text("lost")})
+        return None
+    if name == "huge_result":
+        return text("x" * (100 * 1024 * 1024))
+    if name == "drip":
+        drip(request_id)
+        return None
+    if name == "flood_stdout":
+        note = {"jsonrpc": "2.0", "method": "notifications/message",
+                "params": {"level": "debug", "logger": "faulty", "data": "y" * 100}}
+        line = json.dumps(note) + "\n"
+        with stdout_lock:
+            for _ in range(200_000):
+                sys.stdout.write(line)
+            sys.stdout.flush()
+        return text("flooded stdout")
+    if name == "remove_tools":
+        TOOLS[:] = ["echo", "remove_tools"]
+        send({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
+        return text("removed")
+    if name in ("bad_schema", "not_a_schema") or name.startswith("extra_"):
+        return text(name)
     raise LookupError(name)
 
 
@@ -118,6 +204,9 @@ def handle(message):
     if request_id is None:
         if method == "notifications/cancelled":
             cancelled.append(params.get("requestId"))
+            stop = dripping.pop(params.get("requestId"), None)
+            if stop is not None:
+                stop.set()
         return
     if method == "initialize":
         send({
@@ -144,6 +233,10 @@ def handle(message):
                 "id": request_id,
                 "error": {"code": -32000, "message": "the database is on fire"},
             })
+            return
+        if name == "huge_error":
+            message = "the database is on fire " + "z" * (10 * 1024 * 1024)
+            send({"jsonrpc": "2.0", "id": request_id, "error": {"code": -32000, "message": message}})
             return
         try:
             result = call(request_id, name, params.get("arguments") or {})

@@ -6,7 +6,11 @@
 //! server, never validates arguments and never maps results (`mcp_tools` does).
 //!
 //! Each server gets one namespace, named after its config key; each tool a
-//! function under it, named after the tool. Both names follow the rule in
+//! function under it, named after the tool. A server that could not be
+//! started has a namespace without tools that says so: its declaration
+//! carries the reason, and the sandbox gets one binding with an empty name
+//! for it, whose calls (any member of the namespace) the provider answers
+//! with `unavailable`. Both names follow the rule in
 //! [`names`], so they are valid, distinct, stable JavaScript identifiers,
 //! and no namespace shadows a global of the sandbox.
 
@@ -36,6 +40,8 @@ pub struct ServerTools<'a> {
     pub instructions: Option<&'a str>,
     /// Its tools, in the order it lists them.
     pub tools: &'a [Tool],
+    /// Why it is unavailable, when it could not be started.
+    pub unavailable: Option<&'a str>,
 }
 
 /// The catalog: namespaces in the order of the servers, tools in the order
@@ -59,6 +65,8 @@ pub struct Namespace {
     pub server: String,
     /// The server's instructions, shown as the namespace's documentation.
     pub instructions: Option<String>,
+    /// Why the server is unavailable, when it could not be started.
+    pub unavailable: Option<String>,
     /// Its tools.
     pub tools: Vec<CatalogTool>,
 }
@@ -99,6 +107,7 @@ impl Catalog {
                     name,
                     server: server.server.to_owned(),
                     instructions: server.instructions.map(str::to_owned),
+                    unavailable: server.unavailable.map(str::to_owned),
                     tools,
                 }
             })
@@ -106,6 +115,9 @@ impl Catalog {
         let mut specs = Vec::new();
         let mut index = HashMap::new();
         for (n, namespace) in namespaces.iter().enumerate() {
+            if namespace.unavailable.is_some() {
+                specs.push(ToolSpec::new(Some(&namespace.name), ""));
+            }
             for (t, tool) in namespace.tools.iter().enumerate() {
                 specs.push(tool.spec(&namespace.name));
                 index.insert((namespace.name.clone(), tool.name.clone()), (n, t));
@@ -120,7 +132,8 @@ impl Catalog {
     }
 
     /// Every tool as the sandbox installs it: namespaces in order, each
-    /// with its tools in order.
+    /// with its tools in order; an unavailable server's namespace has one
+    /// spec with an empty name instead (see the module docs).
     pub fn specs(&self) -> Arc<[ToolSpec]> {
         self.specs.clone()
     }
@@ -161,14 +174,28 @@ impl Catalog {
             let learned: Vec<Option<Learned>> = namespace.tools.iter().map(|tool| learned(namespace, tool)).collect();
             let decls: Vec<ToolDecl<'_>> =
                 namespace.tools.iter().zip(&learned).map(|(tool, learned)| tool.decl(learned.as_ref())).collect();
+            let note = namespace.unavailable_note();
             out.push('\n');
             out.push_str(&declarations::namespace_declarations(
                 &namespace.name,
-                namespace.instructions.as_deref(),
+                note.as_deref().or(namespace.instructions.as_deref()),
                 &decls,
             ));
         }
         out
+    }
+}
+
+impl Namespace {
+    /// What to tell a reader of an unavailable server: why, and what its
+    /// calls do meanwhile.
+    pub fn unavailable_note(&self) -> Option<String> {
+        self.unavailable.as_ref().map(|reason| {
+            format!(
+                "Unavailable: {reason}\nIts tools are unknown; every call to it fails with `unavailable` and \
+                 tries to start it again."
+            )
+        })
     }
 }
 
@@ -227,9 +254,9 @@ mod tests {
         let files = [tool("read-file"), tool("read_file"), tool("delete")];
         let search = [tool("search")];
         Catalog::new(&[
-            ServerTools { server: "fs", instructions: Some("Files."), tools: &files },
-            ServerTools { server: "JSON", instructions: None, tools: &search },
-            ServerTools { server: "json", instructions: None, tools: &search },
+            ServerTools { server: "fs", instructions: Some("Files."), tools: &files, unavailable: None },
+            ServerTools { server: "JSON", instructions: None, tools: &search, unavailable: None },
+            ServerTools { server: "json", instructions: None, tools: &search, unavailable: None },
         ])
     }
 
@@ -266,5 +293,21 @@ mod tests {
         assert!(text.contains("function read_file_2(args?: { q?: string }): Promise<unknown>;"), "{text}");
         assert!(text.contains("Server tool name: \"read-file\"."), "{text}");
         assert!(text.contains("/** Files. */"), "{text}");
+    }
+
+    #[test]
+    fn an_unavailable_server_has_a_namespace_that_says_why() {
+        let files = [tool("read")];
+        let catalog = Catalog::new(&[
+            ServerTools { server: "fs", instructions: None, tools: &files, unavailable: None },
+            ServerTools { server: "down", instructions: Some("Ignored."), tools: &[], unavailable: Some("it exited") },
+        ]);
+        let names: Vec<String> = catalog.specs().iter().map(|spec| spec.qualified_name()).collect();
+        assert_eq!(names, ["fs.read", "down."], "one binding with an empty name stands for the namespace");
+        let text = catalog.declarations();
+        let down = text.split("declare namespace down {").next().unwrap();
+        assert!(down.ends_with("* Unavailable: it exited\n * Its tools are unknown; every call to it fails with `unavailable` and tries to start it again.\n */\n"), "{text}");
+        assert!(!text.contains("Ignored."), "{text}");
+        assert_eq!(catalog.namespaces()[1].unavailable.as_deref(), Some("it exited"));
     }
 }

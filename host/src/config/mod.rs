@@ -58,7 +58,8 @@
 //! every server. Inside these objects unknown keys *are* errors, so a typo
 //! cannot silently drop a limit. See [`ServerOptions`] for the keys; the
 //! top-level object may also set `inlineDeclarations` (see
-//! [`Config::inline_declarations`]) and `learn` (see [`Config::learn`]).
+//! [`Config::inline_declarations`]), `learn` (see [`Config::learn`]) and
+//! `strict` (see [`Config::strict`]).
 //!
 //! # Secrets
 //!
@@ -84,7 +85,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::{ConfigError, ConfigErrorKind};
-pub use options::{DEFAULT_CALL_TIMEOUT, DEFAULT_SERVER_CONCURRENT_CALLS};
+pub use options::{DEFAULT_CALL_TIMEOUT, DEFAULT_SERVER_CONCURRENT_CALLS, DEFAULT_START_TIMEOUT, parse_duration};
 
 use tree::{Json, Node};
 
@@ -106,12 +107,16 @@ pub struct Config {
     /// are learned from the results of tools that declare none (see
     /// [`crate::shapes`]). Default: true.
     pub learn: bool,
+    /// `strict` of the top-level `"codemode"` object: when true, a server
+    /// that cannot be started stops codemode from starting at all, instead
+    /// of leaving it unavailable while the others work. Default false.
+    pub strict: bool,
 }
 
 impl Default for Config {
-    /// No servers, nothing inlined, learning on.
+    /// No servers, nothing inlined, learning on, not strict.
     fn default() -> Self {
-        Config { servers: Vec::new(), inline_declarations: None, learn: true }
+        Config { servers: Vec::new(), inline_declarations: None, learn: true, strict: false }
     }
 }
 
@@ -157,6 +162,7 @@ pub enum Transport {
 /// "codemode": {
 ///   "tools": { "allow": ["*"], "deny": ["delete_*"] },
 ///   "callTimeout": "30s",
+///   "startTimeout": "2m",
 ///   "maxConcurrentCalls": 4
 /// }
 /// ```
@@ -174,6 +180,11 @@ pub struct ServerOptions {
     /// milliseconds or a string `"<integer><unit>"` with unit `ms`, `s`, `m`
     /// or `h`; must be positive. Default [`DEFAULT_CALL_TIMEOUT`].
     pub call_timeout: Duration,
+    /// `startTimeout`: the longest the server may take to start (or
+    /// connect), answer `initialize` and list its tools, in the same form
+    /// as `callTimeout`; past it codemode stops the server and reports it
+    /// unavailable. Default [`DEFAULT_START_TIMEOUT`].
+    pub start_timeout: Duration,
     /// `maxConcurrentCalls`: how many calls may be in flight to this server
     /// at once; a positive integer. Default [`DEFAULT_SERVER_CONCURRENT_CALLS`].
     pub max_concurrent_calls: usize,
@@ -258,6 +269,7 @@ impl Config {
             servers,
             inline_declarations: top_options.inline_declarations,
             learn: top_options.learn.unwrap_or(true),
+            strict: top_options.strict.unwrap_or(false),
         })
     }
 }
@@ -276,12 +288,13 @@ impl ServerOptions {
 
 impl Default for ServerOptions {
     /// Every tool allowed, [`DEFAULT_CALL_TIMEOUT`],
-    /// [`DEFAULT_SERVER_CONCURRENT_CALLS`].
+    /// [`DEFAULT_START_TIMEOUT`], [`DEFAULT_SERVER_CONCURRENT_CALLS`].
     fn default() -> Self {
         ServerOptions {
             allow: vec!["*".to_owned()],
             deny: Vec::new(),
             call_timeout: DEFAULT_CALL_TIMEOUT,
+            start_timeout: DEFAULT_START_TIMEOUT,
             max_concurrent_calls: DEFAULT_SERVER_CONCURRENT_CALLS,
         }
     }

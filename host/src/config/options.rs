@@ -11,6 +11,11 @@ use super::{ConfigError, ConfigErrorKind, ServerOptions};
 /// The default `callTimeout`: how long one tool call may take.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The default `startTimeout`: how long a server may take to start, answer
+/// `initialize` and list its tools. Generous because `npx`/`uvx` servers may
+/// download themselves first.
+pub const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The default `maxConcurrentCalls`: calls in flight to one server at once
 /// (across every execution; a single execution's own cap is
 /// [`crate::Limits::max_concurrent_calls`]).
@@ -25,11 +30,14 @@ pub(super) struct Overrides {
     allow: Option<Vec<String>>,
     deny: Option<Vec<String>>,
     call_timeout: Option<Duration>,
+    start_timeout: Option<Duration>,
     max_concurrent_calls: Option<usize>,
     /// Only in the top-level object: see [`super::Config::inline_declarations`].
     pub(super) inline_declarations: Option<usize>,
     /// Only in the top-level object: see [`super::Config::learn`].
     pub(super) learn: Option<bool>,
+    /// Only in the top-level object: see [`super::Config::strict`].
+    pub(super) strict: Option<bool>,
 }
 
 impl Overrides {
@@ -54,6 +62,9 @@ impl Overrides {
                 "callTimeout" => {
                     out.call_timeout = Some(duration(node.value()).ok_or_else(|| invalid(&node, DURATION))?);
                 }
+                "startTimeout" => {
+                    out.start_timeout = Some(duration(node.value()).ok_or_else(|| invalid(&node, DURATION))?);
+                }
                 "maxConcurrentCalls" => {
                     out.max_concurrent_calls = Some(count(node.value()).ok_or_else(|| invalid(&node, COUNT))?);
                 }
@@ -61,12 +72,13 @@ impl Overrides {
                     out.inline_declarations = Some(count(node.value()).ok_or_else(|| invalid(&node, COUNT))?);
                 }
                 "learn" if top => out.learn = Some(node.bool()?),
+                "strict" if top => out.strict = Some(node.bool()?),
                 _ if top => {
-                    let expected = r#""tools", "callTimeout", "maxConcurrentCalls", "inlineDeclarations" or "learn""#;
+                    let expected = r#""tools", "callTimeout", "startTimeout", "maxConcurrentCalls", "inlineDeclarations", "learn" or "strict""#;
                     return Err(unknown(&node, expected));
                 }
                 _ => {
-                    let expected = r#""tools", "callTimeout" or "maxConcurrentCalls""#;
+                    let expected = r#""tools", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
                     return Err(unknown(&node, expected));
                 }
             }
@@ -80,29 +92,35 @@ impl Overrides {
             allow: self.allow.clone().unwrap_or_else(|| base.allow.clone()),
             deny: self.deny.clone().unwrap_or_else(|| base.deny.clone()),
             call_timeout: self.call_timeout.unwrap_or(base.call_timeout),
+            start_timeout: self.start_timeout.unwrap_or(base.start_timeout),
             max_concurrent_calls: self.max_concurrent_calls.unwrap_or(base.max_concurrent_calls),
         }
     }
 }
 
-/// A `callTimeout`: a positive integer of milliseconds, or a string of an
-/// integer and a unit (`ms`, `s`, `m`, `h`) with nothing between them.
+/// A `callTimeout` or `startTimeout`: a positive integer of milliseconds,
+/// or a string as [`parse_duration`] reads it.
 fn duration(value: &Json) -> Option<Duration> {
-    let duration = match value {
-        Json::Number(n) => Duration::from_millis(n.as_u64()?),
-        Json::String(text) => {
-            let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-            let (number, unit) = text.split_at(digits);
-            let n: u64 = number.parse().ok()?;
-            let seconds = |factor: u64| n.checked_mul(factor).map(Duration::from_secs);
-            match unit {
-                "ms" => Duration::from_millis(n),
-                "s" => seconds(1)?,
-                "m" => seconds(60)?,
-                "h" => seconds(3600)?,
-                _ => return None,
-            }
-        }
+    match value {
+        Json::Number(n) => Some(Duration::from_millis(n.as_u64()?)).filter(|d| !d.is_zero()),
+        Json::String(text) => parse_duration(text),
+        _ => None,
+    }
+}
+
+/// A positive duration written as an integer and a unit (`ms`, `s`, `m`,
+/// `h`) with nothing between them, as in `"30s"`: the form of the config
+/// file's durations, which the command line's take too.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let n: u64 = number.parse().ok()?;
+    let seconds = |factor: u64| n.checked_mul(factor).map(Duration::from_secs);
+    let duration = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => seconds(1)?,
+        "m" => seconds(60)?,
+        "h" => seconds(3600)?,
         _ => return None,
     };
     (!duration.is_zero()).then_some(duration)

@@ -138,6 +138,7 @@ fn codemode_options() {
         allow: strings(allow),
         deny: strings(deny),
         call_timeout: Duration::from_millis(timeout_ms),
+        start_timeout: DEFAULT_START_TIMEOUT,
         max_concurrent_calls: max,
     };
     assert_eq!(
@@ -206,7 +207,7 @@ const INVALID: &[(&str, &str)] = &[
     ),
     (
         "unknown_option.json",
-        r#": server "github": field "codemode.calltimeout": unknown codemode option; expected "tools", "callTimeout" or "maxConcurrentCalls""#,
+        r#": server "github": field "codemode.calltimeout": unknown codemode option; expected "tools", "callTimeout", "startTimeout" or "maxConcurrentCalls""#,
     ),
     (
         "bad_duration.json",
@@ -348,7 +349,7 @@ fails! {
     codemode_not_object: r#"{"servers": {"a": {"command": "x", "codemode": true}}}"#
         => r#"server "a": field "codemode": expected an object, found a boolean"#;
     unknown_option: r#"{"servers": {"a": {"command": "x", "codemode": {"timeout": 5}}}}"#
-        => r#"server "a": field "codemode.timeout": unknown codemode option; expected "tools", "callTimeout" or "maxConcurrentCalls""#;
+        => r#"server "a": field "codemode.timeout": unknown codemode option; expected "tools", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
     unknown_tools_option: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"only": []}}}}}"#
         => r#"server "a": field "codemode.tools.only": unknown codemode option; expected "allow" or "deny""#;
     allow_not_array: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"allow": "*"}}}}}"#
@@ -499,6 +500,7 @@ fn option_defaults() {
     assert_eq!(options.allow, ["*"]);
     assert!(options.deny.is_empty());
     assert_eq!(options.call_timeout, Duration::from_secs(60));
+    assert_eq!(options.start_timeout, Duration::from_secs(60));
     assert_eq!(options.max_concurrent_calls, 8);
     assert_eq!(parse(r#"{"servers": {"a": {"command": "x"}}}"#).unwrap().servers[0].options, options);
 }
@@ -517,9 +519,36 @@ fn inline_declarations_is_a_top_level_setting() {
     assert_eq!(config.inline_declarations, Some(2000));
     assert_eq!(parse(r#"{"servers": {"a": {"command": "x"}}}"#).unwrap().inline_declarations, None);
     let in_entry = parse(r#"{"servers": {"a": {"command": "x", "codemode": {"inlineDeclarations": 2000}}}}"#);
-    assert!(in_entry.unwrap_err().to_string().contains(r#""tools", "callTimeout" or "maxConcurrentCalls""#));
+    assert!(
+        in_entry.unwrap_err().to_string().contains(r#""tools", "callTimeout", "startTimeout" or "maxConcurrentCalls""#)
+    );
     let zero = parse(r#"{"codemode": {"inlineDeclarations": 0}, "servers": {"a": {"command": "x"}}}"#);
     assert!(zero.unwrap_err().to_string().contains("a positive integer"));
+}
+
+#[test]
+fn strict_is_a_top_level_switch() {
+    let strict = parse(r#"{"codemode": {"strict": true}, "servers": {"a": {"command": "x"}}}"#).unwrap();
+    assert!(strict.strict);
+    assert!(!parse(r#"{"servers": {"a": {"command": "x"}}}"#).unwrap().strict);
+    let in_entry = parse(r#"{"servers": {"a": {"command": "x", "codemode": {"strict": true}}}}"#);
+    assert!(in_entry.unwrap_err().to_string().contains("unknown codemode option"));
+    let not_bool = parse(r#"{"codemode": {"strict": "yes"}, "servers": {"a": {"command": "x"}}}"#);
+    assert!(not_bool.unwrap_err().to_string().contains("expected true or false"));
+}
+
+#[test]
+fn start_timeout_is_set_at_the_top_and_per_server() {
+    let config = parse(
+        r#"{"codemode": {"startTimeout": "2m"},
+            "servers": {"inherits": {"command": "x"}, "own": {"command": "x", "codemode": {"startTimeout": 1500}}}}"#,
+    )
+    .unwrap();
+    let [inherits, own] = &config.servers[..] else { panic!() };
+    assert_eq!(inherits.options.start_timeout, Duration::from_secs(120));
+    assert_eq!(own.options.start_timeout, Duration::from_millis(1500));
+    let zero = parse(r#"{"servers": {"a": {"command": "x", "codemode": {"startTimeout": "0s"}}}}"#);
+    assert!(zero.unwrap_err().to_string().contains("a positive duration"));
 }
 
 #[test]

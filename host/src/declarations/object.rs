@@ -1,7 +1,9 @@
 //! Object types: properties (required or optional, quoted when not
 //! identifiers, each under its comment), index signatures from
 //! `additionalProperties` and `patternProperties`, and `Record<string, T>`
-//! when there are no named properties. Part of `render`.
+//! when there are no named properties (`{ [key: string]: T }` when T names
+//! a type: `Record` is an alias, which a cycle of aliases may not pass
+//! through). Part of `render`.
 
 use serde_json::{Map, Value};
 
@@ -44,27 +46,32 @@ impl<'a> Renderer<'a> {
 
         let mut index = Vec::new();
         let mut index_doc = Vec::new();
-        for (pattern, schema) in map.get("patternProperties").and_then(Value::as_object).into_iter().flatten() {
-            index.push(self.render(schema, doc, value_indent));
-            index_doc.extend(jsdoc::text_lines(&format!("Keys matching `{pattern}`.")));
-        }
-        match map.get("additionalProperties") {
-            None | Some(Value::Bool(false)) => {}
-            Some(extra) => index.push(self.render(extra, doc, value_indent)),
-        }
+        let ((), names) = self.naming(|this| {
+            for (pattern, schema) in map.get("patternProperties").and_then(Value::as_object).into_iter().flatten() {
+                index.push(this.deferred(|this| this.render(schema, doc, value_indent)));
+                index_doc.extend(jsdoc::text_lines(&format!("Keys matching `{pattern}`.")));
+            }
+            match map.get("additionalProperties") {
+                None | Some(Value::Bool(false)) => {}
+                Some(extra) => index.push(this.deferred(|this| this.render(extra, doc, value_indent))),
+            }
+        });
         if !has_members {
             let value = match (index.is_empty(), map.get("additionalProperties")) {
                 (true, Some(Value::Bool(false))) => Ty::atom("never"),
                 (true, _) => Ty::atom("unknown"),
                 (false, _) => union(index),
             };
+            if names {
+                return Ty::new(format!("{{ [key: string]: {} }}", value.text), Prec::Object);
+            }
             return Ty::atom(format!("Record<string, {}>", value.text));
         }
 
         let mut members: Vec<(Vec<String>, String)> = Vec::new();
         let mut property_types = Vec::new();
         for (key, schema) in properties.into_iter().flatten() {
-            let (ty, plain) = self.member(schema, doc, inner);
+            let (ty, plain) = self.deferred(|this| this.member(schema, doc, inner));
             let comment = match schema.as_object().filter(|_| self.block) {
                 None => Vec::new(),
                 Some(_) if described => jsdoc::schema_doc(schema, key),
@@ -81,6 +88,7 @@ impl<'a> Renderer<'a> {
         }
         for key in &undeclared {
             members.push((Vec::new(), format!("{}: unknown", property_key(key))));
+            property_types.push(Ty::atom("unknown"));
         }
         if !index.is_empty() {
             members.push((index_doc, format!("[key: string]: {}", index_value(index, property_types))));

@@ -28,6 +28,8 @@ struct Named {
 pub(super) struct Pending<'a> {
     /// The document the definition lives in (its own refs resolve there).
     pub(super) doc: usize,
+    /// Where in it.
+    pub(super) pointer: String,
     /// The definition's schema.
     pub(super) schema: &'a Value,
     /// Its unique name.
@@ -86,7 +88,12 @@ impl<'a> Refs<'a> {
             self.declared += 1;
             if named.emit {
                 let schema = self.doc(named.doc).pointer(&named.pointer)?;
-                return Some(Pending { doc: named.doc, schema, name: named.name.clone() });
+                return Some(Pending {
+                    doc: named.doc,
+                    pointer: named.pointer.clone(),
+                    schema,
+                    name: named.name.clone(),
+                });
             }
         }
         None
@@ -97,6 +104,30 @@ impl<'a> Refs<'a> {
         let mut refs = Vec::new();
         refs_in(self.doc(doc), &mut refs);
         refs.iter().any(|reference| pointer(reference).is_some_and(|p| p.is_empty()))
+    }
+
+    /// Whether following `reference` from document `doc` leads to the schema
+    /// at `target` without passing an object member or array element: only
+    /// through `$ref`s and the branches of `allOf`, `anyOf` and `oneOf`,
+    /// which a type alias expands at once.
+    pub(super) fn reaches(&self, doc: usize, reference: &str, target: &str) -> bool {
+        let mut seen: Vec<String> = Vec::new();
+        let mut next: Vec<String> = pointer(reference).into_iter().collect();
+        while let Some(at) = next.pop() {
+            if at == target {
+                return true;
+            }
+            if seen.contains(&at) {
+                continue;
+            }
+            let mut refs = Vec::new();
+            if let Some(schema) = self.doc(doc).pointer(&at) {
+                immediate_refs(schema, &mut refs);
+            }
+            next.extend(refs.into_iter().filter_map(pointer));
+            seen.push(at);
+        }
+        false
     }
 
     /// Whether `pointer` means the same schema in documents `a` and `b`: equal
@@ -176,6 +207,19 @@ fn pointer(reference: &str) -> Option<String> {
         }
     }
     String::from_utf8(decoded).ok().filter(|p| p.is_empty() || p.starts_with('/'))
+}
+
+/// The `$ref`s of `schema` itself and of its `allOf`, `anyOf` and `oneOf`
+/// branches, recursively: those a type alias of it would expand at once.
+fn immediate_refs<'v>(schema: &'v Value, out: &mut Vec<&'v str>) {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        out.push(reference);
+    }
+    for keyword in ["allOf", "anyOf", "oneOf"] {
+        for branch in schema.get(keyword).and_then(Value::as_array).into_iter().flatten() {
+            immediate_refs(branch, out);
+        }
+    }
 }
 
 /// Every `$ref` string inside `schema`, in document order.

@@ -109,12 +109,36 @@ pub(super) struct Renderer<'a> {
     pub(super) params: Option<&'a Map<String, Value>>,
     /// Multi-line objects with comments (declarations), or single lines without (messages).
     pub(super) block: bool,
+    /// The named type being declared, as (document, pointer), when it is
+    /// one: a reference that leads back to it outside any object member or
+    /// array element would make an alias TypeScript refuses (TS2456).
+    pub(super) declaring: Option<(usize, String)>,
+    /// How many object members or array elements the current schema sits
+    /// in: TypeScript resolves names there lazily, so cycles are fine.
+    deferred: usize,
+    /// How many named types were written so far.
+    named: usize,
 }
 
 impl<'a> Renderer<'a> {
     /// A renderer for the documents in `refs`; `block` selects the declaration layout.
     pub(super) fn new(refs: Refs<'a>, block: bool) -> Self {
-        Self { refs, qualifier: String::new(), params: None, block }
+        Self { refs, qualifier: String::new(), params: None, block, declaring: None, deferred: 0, named: 0 }
+    }
+
+    /// `render` inside an object member or an array element.
+    pub(super) fn deferred<T>(&mut self, render: impl FnOnce(&mut Self) -> T) -> T {
+        self.deferred += 1;
+        let rendered = render(self);
+        self.deferred -= 1;
+        rendered
+    }
+
+    /// `render`, and whether what it wrote names a type.
+    pub(super) fn naming<T>(&mut self, render: impl FnOnce(&mut Self) -> T) -> (T, bool) {
+        let before = self.named;
+        let rendered = render(self);
+        (rendered, self.named > before)
     }
 
     /// The type of `schema` (in document `doc`), laid out for nesting level `indent`.
@@ -183,13 +207,23 @@ impl<'a> Renderer<'a> {
     }
 
     /// The named type `reference` points at from document `doc`; `unknown`
-    /// when it does not resolve.
+    /// when it does not resolve, or when it would close a cycle of aliases.
     pub(super) fn reference(&mut self, reference: &str, doc: usize) -> Ty {
+        if self.deferred == 0
+            && let Some((declaring_doc, declaring)) = &self.declaring
+            && *declaring_doc == doc
+            && self.refs.reaches(doc, reference, declaring)
+        {
+            return Ty::atom("unknown");
+        }
         // Messages name a ref even when its target is not at hand (a
         // property's schema cut out of its document); declarations must not.
         let unresolved = || refs::display_name(reference).filter(|_| !self.block);
         match self.refs.name(doc, reference).or_else(unresolved) {
-            Some(name) => Ty::atom(format!("{}{name}", self.qualifier)),
+            Some(name) => {
+                self.named += 1;
+                Ty::atom(format!("{}{name}", self.qualifier))
+            }
             None => Ty::atom("unknown"),
         }
     }
@@ -230,7 +264,8 @@ impl<'a> Renderer<'a> {
             (Some(Value::Array(prefix)), rest) => (prefix, rest),
             (_, Some(Value::Array(prefix))) => (prefix, map.get("additionalItems")),
             (_, Some(items)) => {
-                return Ty::atom(format!("{}[]", self.render(items, doc, indent).wrapped(Prec::Atom)));
+                let items = self.deferred(|this| this.render(items, doc, indent));
+                return Ty::atom(format!("{}[]", items.wrapped(Prec::Atom)));
             }
             _ => return Ty::atom("unknown[]"),
         };
@@ -239,11 +274,12 @@ impl<'a> Renderer<'a> {
         let closed = rest == Some(&Value::Bool(false)) || count("maxItems").is_some_and(|max| max <= prefix.len());
         let mut elements: Vec<String> = Vec::new();
         for (i, item) in prefix.iter().enumerate() {
-            let ty = self.render(item, doc, indent);
+            let ty = self.deferred(|this| this.render(item, doc, indent));
             elements.push(if i < required { ty.text } else { format!("{}?", ty.wrapped(Prec::Atom)) });
         }
         if !closed {
-            let rest = rest.map_or_else(|| Ty::atom("unknown"), |rest| self.render(rest, doc, indent));
+            let rest =
+                rest.map_or_else(|| Ty::atom("unknown"), |rest| self.deferred(|this| this.render(rest, doc, indent)));
             elements.push(format!("...{}[]", rest.wrapped(Prec::Atom)));
         }
         Ty::atom(format!("[{}]", elements.join(", ")))

@@ -63,7 +63,9 @@ fn write_types(out: &mut String, renderer: &mut Renderer<'_>, name: &str, indent
     let inner = indent + 1;
     let mut types = String::new();
     while let Some(pending) = renderer.refs.next_pending() {
+        renderer.declaring = Some((pending.doc, pending.pointer));
         let (ty, _) = renderer.member(pending.schema, pending.doc, inner);
+        renderer.declaring = None;
         let comment = jsdoc::schema_doc(pending.schema, &pending.name);
         jsdoc::write(&mut types, &comment, inner);
         types.push_str(&match ty.prec {

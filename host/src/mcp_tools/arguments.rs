@@ -9,7 +9,8 @@
 //! objects. `null` or absent arguments are `{}`; arguments that are not an
 //! object are rejected whatever the schema says, since MCP arguments are an
 //! object. A schema the validator cannot compile (an invalid regex, say)
-//! leaves only that object check: the server is the judge of its own schema.
+//! leaves only that object check (and a warning in the log): the server is
+//! the judge of its own schema.
 
 use serde_json::{Map, Value, json};
 
@@ -26,9 +27,18 @@ pub(super) struct Arguments {
 }
 
 impl Arguments {
-    /// Compiles `schema`.
-    pub(super) fn new(schema: &Value) -> Arguments {
-        Arguments { schema: schema.clone(), validator: jsonschema::validator_for(schema).ok() }
+    /// Compiles `schema`, the input schema of `tool` (as a warning names
+    /// it), with a warning if it does not compile.
+    pub(super) fn new(schema: &Value, tool: &str) -> Arguments {
+        let validator = jsonschema::validator_for(schema)
+            .inspect_err(|error| {
+                tracing::warn!(
+                    "{tool} has an inputSchema that is not valid JSON Schema ({error}): its arguments are only \
+                     checked to be an object"
+                );
+            })
+            .ok();
+        Arguments { schema: schema.clone(), validator }
     }
 
     /// The arguments to send, or the error for `tool` (its qualified name).
@@ -140,7 +150,7 @@ mod tests {
 
     /// (pointer, message, expected) of each problem with `arguments`.
     fn problems(arguments: Value) -> Vec<(String, String, Option<String>)> {
-        let error = Arguments::new(&schema()).check("w.forecast", arguments).expect_err("rejected");
+        let error = Arguments::new(&schema(), "w.forecast").check("w.forecast", arguments).expect_err("rejected");
         assert!(error.message.starts_with("invalid arguments for w.forecast: "), "{}", error.message);
         let details = error.details.unwrap();
         let field = |p: &Value, key: &str| p[key].as_str().map(str::to_owned);
@@ -161,9 +171,9 @@ mod tests {
 
     #[test]
     fn valid_arguments_pass_and_null_is_empty() {
-        let arguments = Arguments::new(&schema());
+        let arguments = Arguments::new(&schema(), "w.forecast");
         assert!(arguments.check("w.f", json!({ "city": "Oslo", "days": 3 })).is_ok());
-        assert!(Arguments::new(&json!({})).check("w.f", Value::Null).unwrap().is_empty());
+        assert!(Arguments::new(&json!({}), "w.f").check("w.f", Value::Null).unwrap().is_empty());
         assert!(arguments.check("w.f", Value::Null).is_err(), "city is required");
     }
 
@@ -195,7 +205,7 @@ mod tests {
 
     #[test]
     fn the_message_reads_as_one_line() {
-        let error = Arguments::new(&schema()).check("w.forecast", json!({ "city": 5 })).unwrap_err();
+        let error = Arguments::new(&schema(), "w.forecast").check("w.forecast", json!({ "city": 5 })).unwrap_err();
         assert_eq!(
             error.message,
             r#"invalid arguments for w.forecast: at /city: 5 is not of type "string" (expected string)"#

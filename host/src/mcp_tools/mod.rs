@@ -14,6 +14,7 @@
 //! | the server answered with a JSON-RPC error | `tool_failed`, `details: { rpcCode }` |
 //! | the call passed the server's `callTimeout` (and was cancelled) | `timeout` |
 //! | the server could not start, crashed, is restarting or broke the protocol | `unavailable` |
+//! | any member of the namespace of a server that never started (the call tries to start it) | `unavailable`, with the start error |
 //! | the tool disappeared since the program started (`tools/list_changed`) | `unknown_tool` |
 //!
 //! Messages name the server and are redacted by `upstream`, so no
@@ -74,11 +75,13 @@ struct Route {
 impl McpTools {
     /// Connects to every server of `config`, learning result types in the
     /// default state directory unless the config turns learning off (see
-    /// [`crate::shapes`]).
+    /// [`crate::shapes`]); one that cannot be started is left unavailable
+    /// (see [`crate::upstream`]), and listed by [`Upstreams::unavailable`].
     ///
     /// # Errors
     ///
-    /// The first server that cannot be started or initialized.
+    /// With [`Config::strict`], the first server that cannot be started or
+    /// initialized.
     pub async fn connect(config: &Config) -> Result<McpTools, UpstreamError> {
         let learner = config.learn.then(Learner::in_state_dir);
         McpTools::connect_with(config, learner).await
@@ -96,11 +99,8 @@ impl McpTools {
 
     /// The tools of `upstreams`, learning result types with `learner`.
     pub fn new(upstreams: Upstreams, learner: Option<Learner>) -> McpTools {
-        if let Some(learner) = &learner {
-            upstreams.servers().iter().for_each(|server| learner.load(&server_key(server)));
-        }
         let changes = upstreams.servers().iter().map(|server| server.changes()).collect();
-        let current = Arc::new(Snapshot::new(upstreams.servers(), learner.is_some()));
+        let current = Arc::new(Snapshot::new(upstreams.servers(), learner.as_ref()));
         McpTools { upstreams, learner, state: Mutex::new(State { current, changes }) }
     }
 
@@ -138,6 +138,33 @@ impl McpTools {
         }
     }
 
+    /// A call to the namespace of a server that had not started when the
+    /// program began: it tries to start the server (with its backoff) and
+    /// fails `unavailable` either way, since the program cannot know the
+    /// tools a server that just started has.
+    fn call_unavailable(&self, snapshot: &Snapshot, namespace: &str) -> ToolFuture {
+        let names = snapshot.catalog.namespaces().iter().map(|n| n.name.as_str());
+        let server = names.zip(self.upstreams.servers()).find(|(name, _)| *name == namespace).map(|(_, s)| s.clone());
+        let namespace = namespace.to_owned();
+        Box::pin(async move {
+            let Some(server) = server else {
+                let message = format!("{namespace} is not a server");
+                return Err(ToolCallError::new(ToolCallErrorKind::UnknownTool, message));
+            };
+            match server.start_now().await {
+                Err(error) => Err(upstream_error(&error)),
+                Ok(()) => Err(ToolCallError::new(
+                    ToolCallErrorKind::Unavailable,
+                    format!(
+                        "server {:?} had not started when this program began and is up now: its tools reach \
+                         programs from the next execution (search lists them)",
+                        server.name()
+                    ),
+                )),
+            }
+        })
+    }
+
     /// The current snapshot, rebuilt first if some server's tools changed.
     fn snapshot(&self) -> Arc<Snapshot> {
         let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -149,28 +176,42 @@ impl McpTools {
             }
         }
         if changed {
-            state.current = Arc::new(Snapshot::new(self.upstreams.servers(), self.learner.is_some()));
+            state.current = Arc::new(Snapshot::new(self.upstreams.servers(), self.learner.as_ref()));
         }
         state.current.clone()
     }
 }
 
 impl Snapshot {
-    /// The catalog of `servers` and its routes; with `learning`, the routes
-    /// of tools without an output schema say which tool they teach.
-    fn new(servers: &[Arc<Server>], learning: bool) -> Snapshot {
+    /// The catalog of `servers` and its routes; with a `learner`, the routes
+    /// of tools without an output schema say which tool they teach, and
+    /// what was learned of each server that has started is loaded (once:
+    /// a server that starts late is loaded when it has).
+    fn new(servers: &[Arc<Server>], learner: Option<&Learner>) -> Snapshot {
         let tools: Vec<_> = servers.iter().map(|server| server.tools()).collect();
+        let unavailable: Vec<Option<UpstreamError>> = servers.iter().map(|server| server.unavailable()).collect();
         let inputs: Vec<ServerTools<'_>> = servers
             .iter()
             .zip(&tools)
-            .map(|(server, tools)| ServerTools { server: server.name(), instructions: server.instructions(), tools })
+            .zip(&unavailable)
+            .map(|((server, tools), unavailable)| ServerTools {
+                server: server.name(),
+                instructions: server.instructions(),
+                tools,
+                unavailable: unavailable.as_ref().map(UpstreamError::message),
+            })
             .collect();
         let catalog = Catalog::new(&inputs);
         let mut routes = HashMap::new();
-        for (namespace, server) in catalog.namespaces().iter().zip(servers) {
+        for ((namespace, server), unavailable) in catalog.namespaces().iter().zip(servers).zip(&unavailable) {
             let key = Arc::new(server_key(server));
+            if let Some(learner) = learner
+                && unavailable.is_none()
+            {
+                learner.load(&key);
+            }
             for tool in &namespace.tools {
-                let learns = (learning && tool.output_schema.is_none()).then(|| ToolKey {
+                let learns = (learner.is_some() && tool.output_schema.is_none()).then(|| ToolKey {
                     server: key.clone(),
                     tool: tool.original.clone(),
                     input: input_hash(&tool.input_schema),
@@ -178,7 +219,10 @@ impl Snapshot {
                 let route = Route {
                     server: server.clone(),
                     tool: tool.original.clone(),
-                    arguments: Arguments::new(&tool.input_schema),
+                    arguments: Arguments::new(
+                        &tool.input_schema,
+                        &format!("server {:?}: tool {:?}", server.name(), tool.original),
+                    ),
                     learns,
                 };
                 routes.insert((namespace.name.clone(), tool.name.clone()), route);
@@ -195,6 +239,9 @@ impl ToolProvider for McpTools {
 
     fn call(&self, tool: &ToolSpec, arguments: Value) -> ToolFuture {
         let snapshot = self.snapshot();
+        if tool.name.is_empty() {
+            return self.call_unavailable(&snapshot, tool.namespace.as_deref().unwrap_or_default());
+        }
         let qualified = tool.qualified_name();
         let key = (tool.namespace.clone().unwrap_or_default(), tool.name.clone());
         let checked = match snapshot.routes.get(&key) {

@@ -31,10 +31,14 @@ pub const GUEST_WASM: &[u8] = include_bytes!("../../../guest/dist/codemode-guest
 /// thread get their turn. About a millisecond of JavaScript.
 pub const FUEL_YIELD_INTERVAL: u64 = 10_000_000;
 
-/// Bytes of native stack WebAssembly may use. Deep JavaScript recursion
-/// normally hits the engine's own stack limit first (a clean `stack`
-/// error); this is the backstop.
-const MAX_WASM_STACK: usize = 4 << 20;
+/// Bytes of native stack WebAssembly may use. The engine's own limit
+/// watches the guest's 4 MiB shadow stack, of which a JavaScript call takes
+/// about 250 bytes while its compiled code takes about 690 bytes of this
+/// stack: this leaves room for the engine to reach its limit first and throw
+/// a catchable `RangeError` (at about 15,800 calls), and stays the backstop
+/// for code that recurses without checking. Only what a program touches is
+/// resident (see `ASYNC_STACK_KEEP_RESIDENT`).
+const MAX_WASM_STACK: usize = 16 << 20;
 
 /// Core instances one sandbox creates: the guest's own module and the two
 /// glue modules `wit-component` adds (the indirect-call shim and its fixup),

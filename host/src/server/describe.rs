@@ -113,6 +113,9 @@ fn server_list(catalog: &Catalog) -> String {
             out.push_str(", ");
         }
         out.push_str(&namespace.name);
+        if namespace.unavailable.is_some() {
+            out.push_str(" (unavailable)");
+        }
     }
     out
 }
@@ -182,7 +185,12 @@ mod tests {
             .collect();
         let servers: Vec<ServerTools<'_>> = lists
             .iter()
-            .map(|(name, tools)| ServerTools { server: name, instructions: Some("A server of many tools."), tools })
+            .map(|(name, tools)| ServerTools {
+                server: name,
+                instructions: Some("A server of many tools."),
+                tools,
+                unavailable: None,
+            })
             .collect();
         Catalog::new(&servers)
     }

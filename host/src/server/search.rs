@@ -51,7 +51,8 @@ pub fn answer(catalog: &Catalog, learned: &LearnedTypes<'_>, query: &str, limit:
     out
 }
 
-/// One line per server: its namespace, tool count and summary.
+/// One line per server: its namespace, tool count and summary; or, for a
+/// server that could not be started, that it is unavailable and why.
 fn servers(catalog: &Catalog) -> String {
     let namespaces = catalog.namespaces();
     if namespaces.is_empty() {
@@ -59,6 +60,15 @@ fn servers(catalog: &Catalog) -> String {
     }
     let mut out = String::from("Servers (call their tools as `await <server>.<tool>({...})` in `execute`):\n");
     for namespace in namespaces {
+        if let Some(reason) = &namespace.unavailable {
+            let _ = writeln!(
+                out,
+                "- {} (unavailable; its calls fail until it starts): {}",
+                namespace.name,
+                shorten(reason)
+            );
+            continue;
+        }
         let count = namespace.tools.len();
         let _ = write!(out, "- {} ({count} tool{}): ", namespace.name, if count == 1 { "" } else { "s" });
         out.push_str(&summary(namespace));

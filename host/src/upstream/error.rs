@@ -11,6 +11,10 @@ use std::fmt;
 
 use rmcp::transport::DynamicTransportError;
 
+/// The longest JSON-RPC error message kept, in bytes: what a server says
+/// reaches programs and logs, so a megabyte of it must not.
+pub const MAX_RPC_MESSAGE: usize = 4096;
+
 /// A failure talking to one upstream server. `Display` reads
 /// `server "NAME": MESSAGE`; neither it nor `Debug` contains a configured
 /// credential.
@@ -55,8 +59,14 @@ impl UpstreamError {
         UpstreamError { kind, server: server.to_owned(), message, rpc_code: None }
     }
 
-    /// A JSON-RPC error response; `message` must already be redacted.
-    pub(super) fn rpc(server: &str, code: i32, message: String) -> Self {
+    /// A JSON-RPC error response; `message` must already be redacted. A
+    /// message longer than [`MAX_RPC_MESSAGE`] bytes is cut there.
+    pub(super) fn rpc(server: &str, code: i32, mut message: String) -> Self {
+        if message.len() > MAX_RPC_MESSAGE {
+            let total = message.len();
+            message.truncate(message.floor_char_boundary(MAX_RPC_MESSAGE));
+            message.push_str(&format!("... (cut; {total} bytes in all)"));
+        }
         UpstreamError { rpc_code: Some(code), ..UpstreamError::new(UpstreamErrorKind::Rpc, server, message) }
     }
 

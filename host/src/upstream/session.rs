@@ -23,10 +23,6 @@ use super::tools::ToolSet;
 use super::{Shared, http};
 use crate::config;
 
-/// The longest a server may take to start, `initialize` and list its tools.
-/// Generous because `npx`/`uvx` servers may download themselves first.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
-
 /// How long closing a session waits for the server to go away on its own
 /// (stdio: after its stdin is closed) before killing it.
 pub const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -37,8 +33,6 @@ pub(super) struct Session {
     running: Mutex<Option<RunningService<RoleClient, Handler>>>,
     child: Option<ChildProcess>,
     started: Instant,
-    instructions: Option<String>,
-    identity: String,
     refresher: JoinHandle<()>,
 }
 
@@ -59,7 +53,9 @@ impl ClientHandler for Handler {
 }
 
 impl Session {
-    /// Connects to the server and lists its tools into `shared.tools`.
+    /// Connects to the server and lists its tools into `shared.tools`,
+    /// within the server's `startTimeout`; the first session to open also
+    /// records the server's `instructions`.
     pub(super) async fn open(shared: &Shared) -> Result<Arc<Session>, UpstreamError> {
         let connect_error = |message: String| UpstreamError::new(UpstreamErrorKind::Connect, &shared.name, message);
         let tools_changed = Arc::new(Notify::new());
@@ -85,7 +81,21 @@ impl Session {
         };
         let (running, tools) = match initialized {
             Ok(initialized) => initialized,
-            Err(message) => {
+            Err(Failed::TimedOut { missing }) => {
+                // codemode gave up on it: its exit status (a kill) says
+                // nothing, but what it wrote on stderr may.
+                let after = seconds(shared.config.options.start_timeout);
+                let message = match &child {
+                    Some(child) => {
+                        child.kill();
+                        let stderr = child.stderr_excerpt(&shared.redactor).await;
+                        format!("codemode stopped the server after {after} without {missing} (startTimeout){stderr}")
+                    }
+                    None => format!("codemode gave up after {after} without {missing} (startTimeout)"),
+                };
+                return Err(connect_error(message));
+            }
+            Err(Failed::Error(message)) => {
                 let message = match &child {
                     Some(child) => {
                         child.kill();
@@ -98,11 +108,15 @@ impl Session {
         };
         shared.tools.replace(tools);
         let peer = running.peer().clone();
-        let instructions = peer.peer_info().and_then(|info| info.instructions.clone());
-        let identity = peer
-            .peer_info()
-            .and_then(|info| info.server_info.as_ref().map(|info| format!("{} {}", info.name, info.version)))
-            .unwrap_or_default();
+        shared.introduction.get_or_init(|| {
+            let info = peer.peer_info();
+            super::Introduction {
+                instructions: info.as_ref().and_then(|info| info.instructions.clone()),
+                identity: info
+                    .and_then(|info| info.server_info.as_ref().map(|info| format!("{} {}", info.name, info.version)))
+                    .unwrap_or_default(),
+            }
+        });
         let refresher = tokio::spawn(refresh(
             peer.clone(),
             tools_changed,
@@ -110,15 +124,7 @@ impl Session {
             shared.name.clone(),
             Arc::clone(&shared.redactor),
         ));
-        Ok(Arc::new(Session {
-            peer,
-            running: Mutex::new(Some(running)),
-            child,
-            started: Instant::now(),
-            instructions,
-            identity,
-            refresher,
-        }))
+        Ok(Arc::new(Session { peer, running: Mutex::new(Some(running)), child, started: Instant::now(), refresher }))
     }
 
     /// The client end, for requests.
@@ -139,16 +145,6 @@ impl Session {
     /// When the session was opened.
     pub(super) fn started(&self) -> Instant {
         self.started
-    }
-
-    /// The `instructions` the server sent in `initialize`.
-    pub(super) fn instructions(&self) -> Option<&str> {
-        self.instructions.as_deref()
-    }
-
-    /// The name and version the server gave in `initialize` (`serverInfo`).
-    pub(super) fn identity(&self) -> &str {
-        &self.identity
     }
 
     /// Why the connection ended, as the error to report: `Protocol` for a
@@ -193,15 +189,24 @@ impl Drop for Session {
     }
 }
 
-/// Runs `initialize` and lists every page of tools, within
-/// [`CONNECT_TIMEOUT`]; on failure, a redacted message saying which step
-/// failed.
+/// Why a session did not open, as a redacted message.
+enum Failed {
+    /// A step failed.
+    Error(String),
+    /// The server took longer than its `startTimeout`, still `missing`
+    /// something.
+    TimedOut { missing: &'static str },
+}
+
+/// Runs `initialize` and lists every page of tools, within the server's
+/// `startTimeout`; on failure, which step failed.
 async fn initialize<T: Transport<RoleClient> + 'static>(
     shared: &Shared,
     handler: Handler,
     transport: T,
-) -> Result<(RunningService<RoleClient, Handler>, Vec<Tool>), String> {
+) -> Result<(RunningService<RoleClient, Handler>, Vec<Tool>), Failed> {
     let transport = Redacting::new(transport, Arc::clone(&shared.redactor), shared.name.clone());
+    let initialized = std::sync::atomic::AtomicBool::new(false);
     let steps = async {
         let running = handler.serve(transport).await.map_err(|err| match err {
             ClientInitializeError::TransportError { error, context } => {
@@ -209,6 +214,7 @@ async fn initialize<T: Transport<RoleClient> + 'static>(
             }
             other => format!("initialize failed: {other}"),
         })?;
+        initialized.store(true, std::sync::atomic::Ordering::Relaxed);
         let has_tools = running.peer_info().is_some_and(|info| info.capabilities.tools.is_some());
         let tools = match has_tools {
             true => running.peer().list_all_tools().await.map_err(|err| format!("tools/list failed: {err}"))?,
@@ -216,9 +222,24 @@ async fn initialize<T: Transport<RoleClient> + 'static>(
         };
         Ok((running, tools))
     };
-    match tokio::time::timeout(CONNECT_TIMEOUT, steps).await {
-        Ok(result) => result.map_err(|message: String| shared.redactor.redact(&message).into_owned()),
-        Err(_) => Err(format!("the server did not initialize and list its tools within {CONNECT_TIMEOUT:?}")),
+    let limit = shared.config.options.start_timeout;
+    match tokio::time::timeout(limit, steps).await {
+        Ok(result) => result.map_err(|message: String| Failed::Error(shared.redactor.redact(&message).into_owned())),
+        Err(_) => Err(Failed::TimedOut {
+            missing: match initialized.load(std::sync::atomic::Ordering::Relaxed) {
+                true => "the end of its tool list",
+                false => "an answer to initialize",
+            },
+        }),
+    }
+}
+
+/// `limit` as people write it: `60 s`, `1.5 s`, `250 ms`.
+fn seconds(limit: Duration) -> String {
+    match limit.as_millis() {
+        ms if ms < 1000 => format!("{ms} ms"),
+        ms if ms % 1000 == 0 => format!("{} s", ms / 1000),
+        _ => format!("{} s", limit.as_secs_f64()),
     }
 }
 

@@ -188,12 +188,18 @@ impl ChildProcess {
                 None => "the process closed its stdout".to_owned(),
             },
         };
-        self.stderr.closed(Duration::from_millis(500)).await;
-        if let Some(stderr) = self.stderr.excerpt(redactor) {
-            message.push_str("; its stderr ends with:\n");
-            message.push_str(&stderr);
-        }
+        message.push_str(&self.stderr_excerpt(redactor).await);
         (fault.is_some(), message)
+    }
+
+    /// `; its stderr ends with:` and the end of its stderr, once the child
+    /// closed it (waiting half a second at most); empty if it wrote none.
+    pub(super) async fn stderr_excerpt(&self, redactor: &Redactor) -> String {
+        self.stderr.closed(Duration::from_millis(500)).await;
+        match self.stderr.excerpt(redactor) {
+            Some(stderr) => format!("; its stderr ends with:\n{stderr}"),
+            None => String::new(),
+        }
     }
 }
 

@@ -21,6 +21,12 @@
 //! while one that dies right after every start is retried ever more
 //! slowly instead of in a hot loop.
 //!
+//! A server that could not be started at all is in the same state as one
+//! that died once: down, with its start error as the reason, so the first
+//! call that needs it tries again at once and later tries back off. Until a
+//! start succeeds, each failure is also recorded in the server's tool set,
+//! which is how the catalog says that the server is unavailable and why.
+//!
 //! This module never spawns tasks and never restarts a stopped server.
 
 use std::sync::Arc;
@@ -62,6 +68,11 @@ impl Supervisor {
         Supervisor { state: Mutex::new(State::Up { session, failures: 0 }) }
     }
 
+    /// A supervisor of a server whose start failed with `reason`.
+    pub(super) fn failed(reason: UpstreamError) -> Self {
+        Supervisor { state: Mutex::new(State::Down { failures: 1, retry_at: Instant::now() + delay(1), reason }) }
+    }
+
     /// The live session, restarting the server if it is down and its
     /// backoff has passed.
     ///
@@ -83,12 +94,16 @@ impl Supervisor {
         let failures = match &*state {
             State::Up { .. } | State::Stopped => return Err(stopped(shared)),
             State::Down { retry_at, reason, .. } if Instant::now() < *retry_at => {
-                let wait = retry_at.saturating_duration_since(Instant::now());
-                let message = format!(
-                    "the server is down and restarts in {:.1} s; it went down because: {}",
-                    wait.as_secs_f64(),
-                    reason.message()
-                );
+                let wait = retry_at.saturating_duration_since(Instant::now()).as_secs_f64();
+                let message = match shared.tools.unstarted() {
+                    Some(_) => {
+                        format!("the server could not be started; it is retried in {wait:.1} s. {}", reason.message())
+                    }
+                    None => format!(
+                        "the server is down and restarts in {wait:.1} s; it went down because: {}",
+                        reason.message()
+                    ),
+                };
                 return Err(UpstreamError::new(UpstreamErrorKind::Unavailable, &shared.name, message));
             }
             State::Down { failures, .. } => *failures,
@@ -100,6 +115,7 @@ impl Supervisor {
                 Ok(session)
             }
             Err(err) => {
+                shared.tools.start_failed(&err);
                 let failures = failures + 1;
                 let retry_at = Instant::now() + delay(failures);
                 *state = State::Down { failures, retry_at, reason: err.clone() };

@@ -20,8 +20,10 @@ async fn every_global_of_the_sandbox_is_reserved() {
     let globals: Vec<&str> = globals.as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
     assert!(globals.contains(&"console") && globals.contains(&"ToolError"), "{globals:?}");
     let no_tools: [Tool; 0] = [];
-    let servers: Vec<ServerTools<'_>> =
-        globals.iter().map(|&server| ServerTools { server, instructions: None, tools: &no_tools }).collect();
+    let servers: Vec<ServerTools<'_>> = globals
+        .iter()
+        .map(|&server| ServerTools { server, instructions: None, tools: &no_tools, unavailable: None })
+        .collect();
     let catalog = Catalog::new(&servers);
     for (global, namespace) in globals.iter().zip(catalog.namespaces()) {
         assert_ne!(*global, namespace.name, "a server named {global} would shadow the global");
@@ -32,8 +34,8 @@ async fn every_global_of_the_sandbox_is_reserved() {
 async fn renamed_namespaces_and_tools_are_callable() {
     let tools = [tool("read-file"), tool("delete"), tool("2fa")];
     let catalog = Catalog::new(&[
-        ServerTools { server: "JSON", instructions: None, tools: &tools },
-        ServerTools { server: "my-files", instructions: None, tools: &tools },
+        ServerTools { server: "JSON", instructions: None, tools: &tools, unavailable: None },
+        ServerTools { server: "my-files", instructions: None, tools: &tools, unavailable: None },
     ]);
     let mut provider = InProcessTools::new();
     for spec in catalog.specs().iter() {

@@ -120,9 +120,93 @@ async fn cyclic_garbage_is_collected_within_the_limit() {
     assert_eq!(envelope.value, serde_json::json!("done"), "{:?}", envelope.error);
 }
 
+/// Pushing small objects until the heap is full: the engine cannot even
+/// allocate its "out of memory" error then, and throws the one it keeps
+/// for that (it used to throw `null`, reported as `uncaught null`).
 #[tokio::test]
-async fn unbounded_recursion_overflows_the_stack() {
-    ends_with("function f() { return f() + 1; }\nreturn f();", &Limits::default(), Stack).await;
+async fn small_objects_until_the_limit_run_out_of_memory() {
+    let envelope = ends_with("const a = [];\nwhile (true) a.push({ n: a.length });", &Limits::default(), Memory).await;
+    let (_, message) = failure(&envelope);
+    assert!(message.contains("out of memory") && message.contains("the memory limit is 64 MiB"), "{message}");
+}
+
+/// A program cannot pass its own error off as a limit: the kind comes from
+/// what the engine recorded, not from the class or message.
+#[tokio::test]
+async fn thrown_look_alikes_of_limit_errors_are_runtime_errors() {
+    for source in [
+        "throw new InternalError('out of memory')",
+        "throw new InternalError('string too long')",
+        "throw new RangeError('Maximum call stack size exceeded')",
+        "throw new InternalError('stack overflow')",
+        "const e = new Error('out of memory'); e.name = 'InternalError'; throw e",
+        "function f() { f(); }\ntry { f(); } catch (e) { throw new RangeError(e.message); }",
+        "const a = [];\ntry { for (;;) a.push({}); } catch (e) { a.length = 0; throw new InternalError(e.message); }",
+        "await Promise.reject(new RangeError('Maximum call stack size exceeded'))",
+    ] {
+        let envelope = run(source).await;
+        assert_eq!(failure(&envelope).0, ProgramErrorKind::Runtime, "{source}: {:?}", envelope.error);
+    }
+}
+
+/// QuickJS has a real stack limit in the guest, so overflowing it throws
+/// the ordinary, catchable `RangeError` that V8 throws. Each expected value
+/// is what Node 20 gives.
+const CATCHABLE_OVERFLOWS: &[(&str, &str, &str)] = &[
+    (
+        "a caught overflow lets the program go on",
+        "function f() { return f(); }\nlet caught;\ntry { f(); } catch (e) { caught = [e instanceof RangeError, e.message]; }\nreturn [caught, 1 + 1];",
+        r#"[[true, "Maximum call stack size exceeded"], 2]"#,
+    ),
+    (
+        "JSON.stringify of a value nested 100,000 deep",
+        "let v = {};\nfor (let i = 0; i < 1e5; i++) v = { v };\ntry { JSON.stringify(v); } catch (e) { return [e.constructor.name, e.message]; }",
+        r#"["RangeError", "Maximum call stack size exceeded"]"#,
+    ),
+    (
+        "a Proxy whose get reads itself",
+        "const p = new Proxy({}, { get(t, k, r) { return r[k]; } });\ntry { p.x; } catch (e) { return e.constructor.name; }",
+        r#""RangeError""#,
+    ),
+    (
+        "a getter that reads itself",
+        "const o = { get x() { return this.x; } };\ntry { o.x; } catch (e) { return e.constructor.name; }",
+        r#""RangeError""#,
+    ),
+    (
+        "the overflow unwinds fully: recursion works again after it",
+        "function f() { return f(); }\ntry { f(); } catch {}\nfunction g(n) { return n === 0 ? 0 : g(n - 1) + 1; }\nreturn g(5000);",
+        "5000",
+    ),
+];
+
+#[tokio::test]
+async fn a_stack_overflow_is_a_catchable_range_error() {
+    for &(what, source, expected) in CATCHABLE_OVERFLOWS {
+        let expected: serde_json::Value = serde_json::from_str(expected).unwrap();
+        assert_eq!(value(source).await, expected, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn an_uncaught_overflow_is_a_stack_error_with_its_location() {
+    let envelope = ends_with("function f() {\n  return f() + 1;\n}\nreturn f();", &Limits::default(), Stack).await;
+    let error = envelope.error.as_ref().unwrap();
+    // Node 20 says line 2 too (its first frame's column is the callee's
+    // body, 3; the ones below it are the call, 10, as here).
+    assert_eq!((error.line, error.column), (Some(2), Some(10)), "{error:?}");
+    assert_eq!(error.message, "Maximum call stack size exceeded");
+    assert_eq!(error.name.as_deref(), Some("RangeError"));
+    // A value too deep for the engine to write is one too.
+    ends_with("let v = 1;\nfor (let i = 0; i < 1e5; i++) v = [v];\nreturn v;", &Limits::default(), Stack).await;
+}
+
+/// Plain recursion reaches about 15,800 frames, more than Node 20's 13,957.
+#[tokio::test]
+async fn recursion_reaches_a_sane_depth() {
+    let depth = value("let d = 0;\nfunction f() { d++; f(); }\ntry { f(); } catch {}\nreturn d;").await;
+    let depth = depth.as_u64().unwrap();
+    assert!((13_957..40_000).contains(&depth), "{depth}");
 }
 
 #[tokio::test]

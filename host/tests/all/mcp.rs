@@ -181,12 +181,16 @@ fn codemode_types_prints_the_declarations() {
     }
 }
 
+/// With `--strict` (else see `degraded`).
 #[test]
 fn a_server_that_cannot_start_is_a_setup_error() {
     let text = json!({ "mcpServers": { "nope": { "command": "/no/such/server" } } });
     let config = TempFile::new("nope.json", &text.to_string());
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_codemode")).args(["run", "-", "--config"]).arg(&config.0).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(["run", "--strict", "-", "--config"])
+        .arg(&config.0)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nope"), "{}", String::from_utf8_lossy(&output.stderr));
 }

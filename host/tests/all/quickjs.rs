@@ -161,3 +161,33 @@ const FUNCTIONS: &[Case] = &[
 async fn new_functions_have_length_and_name_as_the_spec_says() {
     check(DESCRIBE, FUNCTIONS).await;
 }
+
+/// `JSON.stringify` skips its search for cycles while no object is on its
+/// stack twice over (it used to search every level above each one).
+const JSON_CYCLES: &[Case] = &[
+    (
+        "a cycle is still found",
+        "const a = { n: 1 }; a.b = { c: [a] };\ntry { JSON.stringify(a); } catch (e) { return e.constructor.name; }",
+        r#""TypeError""#,
+    ),
+    (
+        "the same object twice, side by side, is no cycle",
+        "const s = { v: 1 };\nreturn JSON.stringify({ a: s, b: [s, s] });",
+        r#""{\"a\":{\"v\":1},\"b\":[{\"v\":1},{\"v\":1}]}""#,
+    ),
+    (
+        "a toJSON that stringifies an object of the outer call",
+        "const s = { v: 1 };\nconst o = { s, t: { toJSON() { return JSON.stringify(s); } } };\nreturn JSON.stringify(o);",
+        r#""{\"s\":{\"v\":1},\"t\":\"{\\\"v\\\":1}\"}""#,
+    ),
+    (
+        "a cycle found after an earlier stringify threw",
+        "let v = {};\nfor (let i = 0; i < 100000; i++) v = { v };\nconst top = { v };\ntry { JSON.stringify(top); } catch {}\ntop.v = top;\ntry { JSON.stringify(top); } catch (e) { return e.constructor.name; }",
+        r#""TypeError""#,
+    ),
+];
+
+#[tokio::test]
+async fn json_stringify_finds_cycles_as_the_spec_says() {
+    check("", JSON_CYCLES).await;
+}

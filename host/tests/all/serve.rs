@@ -59,8 +59,13 @@ impl ClientHandler for Collector {
 
 /// `codemode serve --config <demo> ARGS` as a child process, connected.
 pub async fn serve(args: &[&str]) -> RunningService<RoleClient, Collector> {
+    serve_with(demo_config_file(), args).await
+}
+
+/// `codemode serve --config CONFIG ARGS` as a child process, connected.
+pub async fn serve_with(config: &std::path::Path, args: &[&str]) -> RunningService<RoleClient, Collector> {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_codemode"));
-    command.arg("serve").arg("--config").arg(demo_config_file()).args(args).stderr(Stdio::null());
+    command.arg("serve").arg("--config").arg(config).args(args).stderr(Stdio::null());
     let transport = TokioChildProcess::new(command).expect("codemode serve starts");
     Collector::default().serve(transport).await.expect("the MCP session starts")
 }

@@ -68,8 +68,8 @@ async fn lists_every_page_applies_deny_and_calls_tools() {
     let upstreams = connect(vec![faulty(&[], deny)]).await;
     let server = upstreams.get("faulty").unwrap();
     let names: Vec<String> = server.tools().iter().map(|tool| tool.name.to_string()).collect();
-    // Two pages of tools/list (6 + 5), minus the denied one.
-    assert_eq!(names.len(), 10, "{names:?}");
+    // Three pages of tools/list (6 + 6 + 5), minus the two denied ones.
+    assert_eq!(names.len(), 15, "{names:?}");
     assert!(names.contains(&"change_tools".to_owned()) && !names.contains(&"flood_stderr".to_owned()));
     assert_eq!(server.instructions(), Some("A server that fails on request."));
 
@@ -301,6 +301,8 @@ async fn children_are_reaped_on_shutdown_and_on_drop() {
     }
 }
 
+/// Strict: one server that cannot start fails the whole start (else see
+/// `degraded`).
 #[tokio::test]
 async fn a_server_that_cannot_start_is_an_error_naming_it() {
     let mut missing = faulty(&[], ServerOptions::default());
@@ -313,6 +315,7 @@ async fn a_server_that_cannot_start_is_an_error_naming_it() {
     };
     let err = Upstreams::connect(&Config {
         servers: vec![faulty(&[], ServerOptions::default()), missing],
+        strict: true,
         ..Config::default()
     })
     .await
@@ -325,7 +328,7 @@ async fn a_server_that_cannot_start_is_an_error_naming_it() {
     if let Transport::Stdio { args, .. } = &mut config.transport {
         *args = vec!["-c".to_owned(), "import sys; sys.stderr.write('no MCP here'); sys.exit(4)".to_owned()];
     }
-    let err = Upstreams::connect(&Config { servers: vec![config], ..Config::default() })
+    let err = Upstreams::connect(&Config { servers: vec![config], strict: true, ..Config::default() })
         .await
         .expect_err("exits before initialize");
     assert_eq!(err.kind(), UpstreamErrorKind::Connect);
@@ -406,7 +409,7 @@ async fn planted_secrets_never_leak() {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/mcp", closed.local_addr().unwrap());
     drop(closed);
-    let err = Upstreams::connect(&Config { servers: vec![http(url, &headers)], ..Config::default() })
+    let err = Upstreams::connect(&Config { servers: vec![http(url, &headers)], strict: true, ..Config::default() })
         .await
         .expect_err("nothing listens");
     assert_eq!(err.kind(), UpstreamErrorKind::Connect, "{err}");

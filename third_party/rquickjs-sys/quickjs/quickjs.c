@@ -588,6 +588,8 @@ struct JSContext {
     JSValue error_back_trace;
     JSValue error_prepare_stack;
     JSValue error_stack_trace_limit;
+    /* thrown when even the "out of memory" error cannot be allocated */
+    JSValue out_of_memory_error;
     JSValue iterator_ctor;
     JSValue iterator_ctor_getset;
     JSValue iterator_proto;
@@ -1135,6 +1137,8 @@ struct JSObject {
     uint8_t is_uncatchable_error : 1; /* if true, error is not catchable */
     uint8_t tmp_mark : 1; /* used in JS_WriteObjectRec() */
     uint8_t is_HTMLDDA : 1; /* specific annex B IsHtmlDDA behavior */
+    uint8_t limit_error : 2; /* JSLimitError of an error the engine threw */
+    uint8_t json_stack_count : 2; /* see js_json_stack_enter() */
     uint16_t class_id; /* see JS_CLASS_x */
     /* byte offsets: 16/24 */
     JSShape *shape; /* prototype and property names + flag */
@@ -1412,6 +1416,7 @@ static JSProperty *add_property(JSContext *ctx,
 static void free_property(JSRuntime *rt, JSProperty *pr, int prop_flags);
 static int JS_ToBigInt64Free(JSContext *ctx, int64_t *pres, JSValue val);
 static JSValue JS_ThrowStackOverflow(JSContext *ctx);
+static void js_mark_limit_error(JSContext *ctx, JSLimitError kind);
 static JSValue JS_ThrowTypeErrorRevokedProxy(JSContext *ctx);
 static JSValue js_proxy_getPrototypeOf(JSContext *ctx, JSValueConst obj);
 static int js_proxy_setPrototypeOf(JSContext *ctx, JSValueConst obj,
@@ -2882,6 +2887,7 @@ JSContext *JS_NewContextRaw(JSRuntime *rt)
     ctx->error_back_trace = JS_UNDEFINED;
     ctx->error_prepare_stack = JS_UNDEFINED;
     ctx->error_stack_trace_limit = js_int32(10);
+    ctx->out_of_memory_error = JS_UNDEFINED;
     init_list_head(&ctx->loaded_modules);
     // TODO(bnoordhuis) use getrandom() etc.
     ctx->random_state = js__gettimeofday_us();
@@ -3012,6 +3018,7 @@ static void JS_MarkContext(JSRuntime *rt, JSContext *ctx,
     JS_MarkValue(rt, ctx->error_back_trace, mark_func);
     JS_MarkValue(rt, ctx->error_prepare_stack, mark_func);
     JS_MarkValue(rt, ctx->error_stack_trace_limit, mark_func);
+    JS_MarkValue(rt, ctx->out_of_memory_error, mark_func);
     for(i = 0; i < rt->class_count; i++) {
         JS_MarkValue(rt, ctx->class_proto[i], mark_func);
     }
@@ -3094,6 +3101,7 @@ void JS_FreeContext(JSContext *ctx)
     JS_FreeValue(ctx, ctx->error_back_trace);
     JS_FreeValue(ctx, ctx->error_prepare_stack);
     JS_FreeValue(ctx, ctx->error_stack_trace_limit);
+    JS_FreeValue(ctx, ctx->out_of_memory_error);
     for(i = 0; i < rt->class_count; i++) {
         JS_FreeValue(ctx, ctx->class_proto[i]);
     }
@@ -3123,10 +3131,28 @@ JSRuntime *JS_GetRuntime(JSContext *ctx)
     return ctx->rt;
 }
 
+#if defined(__wasi__)
+/* The bottom of the shadow stack, from wasm-ld, which places the stack
+   between __stack_low and __stack_high (it grows down). */
+extern char __stack_low;
+/* What stays free below the limit, for the code that runs past the last
+   check: throwing the overflow error itself, and C or embedder code that
+   recurses without checking. Exhausting it too traps. */
+#define JS_WASI_STACK_RESERVE (128 * 1024)
+#endif
+
 static void update_stack_limit(JSRuntime *rt)
 {
 #if defined(__wasi__)
-    rt->stack_limit = 0; /* no limit */
+    /* No guard page stops a Wasm shadow stack: left alone it runs below its
+       bottom into whatever lies there. Its bounds are known, though, so the
+       engine throws its ordinary, catchable overflow error before that. */
+    uintptr_t limit = (uintptr_t)&__stack_low + JS_WASI_STACK_RESERVE;
+    /* JS_SetMaxStackSize may only tighten it */
+    if (rt->stack_size != 0 && rt->stack_top > limit &&
+        rt->stack_top - limit > rt->stack_size)
+        limit = rt->stack_top - rt->stack_size;
+    rt->stack_limit = limit;
 #else
     if (rt->stack_size == 0) {
         rt->stack_limit = 0; /* no limit */
@@ -5246,6 +5272,8 @@ static JSValue js_new_string_rope(JSContext *ctx, JSValue op1, JSValue op2)
     }
     if (len > JS_STRING_LEN_MAX) {
         JS_ThrowInternalError(ctx, "string too long");
+        /* the engine's longest string: a memory limit of its own */
+        js_mark_limit_error(ctx, JS_LIMIT_ERROR_MEMORY);
         goto fail;
     }
     r = js_malloc(ctx, sizeof(*r));
@@ -6148,6 +6176,8 @@ static JSValue JS_NewObjectFromShape(JSContext *ctx, JSShape *sh, JSClassID clas
     p->fast_array = 0;
     p->is_constructor = 0;
     p->is_uncatchable_error = 0;
+    p->limit_error = JS_LIMIT_ERROR_NONE;
+    p->json_stack_count = 0;
     p->tmp_mark = 0;
     p->is_HTMLDDA = 0;
     p->is_prototype = 0;
@@ -8572,6 +8602,28 @@ static int JS_ThrowTypeErrorReadOnly(JSContext *ctx, int flags, JSAtom atom)
     }
 }
 
+/* Marks the error being thrown as the engine's own report of a limit. */
+static void js_mark_limit_error(JSContext *ctx, JSLimitError kind)
+{
+    JSValueConst exc = ctx->rt->current_exception;
+    JSObject *p;
+    if (JS_VALUE_GET_TAG(exc) != JS_TAG_OBJECT)
+        return;
+    p = JS_VALUE_GET_OBJ(exc);
+    if (p->class_id == JS_CLASS_ERROR)
+        p->limit_error = kind;
+}
+
+/* Which limit `val` reports, if the engine threw it for one. Scripts can
+   neither set nor clear this: an error they construct themselves, whatever
+   its class and message, is JS_LIMIT_ERROR_NONE. */
+JSLimitError JS_GetLimitError(JSValueConst val)
+{
+    if (JS_VALUE_GET_TAG(val) != JS_TAG_OBJECT)
+        return JS_LIMIT_ERROR_NONE;
+    return JS_VALUE_GET_OBJ(val)->limit_error;
+}
+
 JSValue JS_ThrowOutOfMemory(JSContext *ctx)
 {
     JSRuntime *rt = ctx->rt;
@@ -8579,13 +8631,21 @@ JSValue JS_ThrowOutOfMemory(JSContext *ctx)
         rt->in_out_of_memory = true;
         JS_ThrowInternalError(ctx, "out of memory");
         rt->in_out_of_memory = false;
+        /* The error itself could not be allocated, so JS_NULL was thrown:
+           throw the context's preallocated one instead. */
+        if (JS_IsNull(rt->current_exception) &&
+            JS_IsObject(ctx->out_of_memory_error))
+            JS_Throw(ctx, js_dup(ctx->out_of_memory_error));
+        js_mark_limit_error(ctx, JS_LIMIT_ERROR_MEMORY);
     }
     return JS_EXCEPTION;
 }
 
 static JSValue JS_ThrowStackOverflow(JSContext *ctx)
 {
-    return JS_ThrowRangeError(ctx, "Maximum call stack size exceeded");
+    JS_ThrowRangeError(ctx, "Maximum call stack size exceeded");
+    js_mark_limit_error(ctx, JS_LIMIT_ERROR_STACK);
+    return JS_EXCEPTION;
 }
 
 static JSValue JS_ThrowTypeErrorNotAConstructor(JSContext *ctx,
@@ -51517,6 +51577,48 @@ exception:
     return JS_EXCEPTION;
 }
 
+/* How many JSON.stringify stacks hold an object, saturating at
+   JS_JSON_STACK_MANY: while it is 0 the object is in none, so the linear
+   search of the stack for a cycle is skipped. Without that, each level of
+   a deeply nested value searched every level above it. */
+#define JS_JSON_STACK_MANY 3
+
+static void js_json_stack_enter(JSValueConst val)
+{
+    JSObject *p = JS_VALUE_GET_OBJ(val);
+    if (p->json_stack_count < JS_JSON_STACK_MANY)
+        p->json_stack_count++;
+}
+
+static void js_json_stack_leave(JSValueConst val)
+{
+    JSObject *p = JS_VALUE_GET_OBJ(val);
+    if (p->json_stack_count > 0 && p->json_stack_count < JS_JSON_STACK_MANY)
+        p->json_stack_count--;
+}
+
+#if defined(__wasi__)
+/* A level of JSON.stringify takes a few dozen bytes of the shadow stack,
+   which the stack limit watches, but hundreds of the Wasm engine's own
+   stack, which it cannot see: past this depth the overflow error is thrown
+   before the engine's stack runs out (V8 stops at about 4,000). */
+#define JS_JSON_MAX_DEPTH 20000
+#endif
+
+/* Leaves every object still on `stack` (after an exception). */
+static void js_json_stack_clear(JSValueConst stack)
+{
+    JSObject *p;
+    uint32_t i;
+    if (!JS_IsObject(stack))
+        return;
+    p = JS_VALUE_GET_OBJ(stack);
+    if (!p->fast_array)
+        return; /* never the case; the counts then stay up, which is safe */
+    for (i = 0; i < p->u.array.count; i++)
+        js_json_stack_leave(p->u.array.u.values[i]);
+}
+
 static int js_json_to_str(JSContext *ctx, JSONStringifyContext *jsc,
                           JSValueConst holder, JSValue val,
                           JSValueConst indent)
@@ -51533,7 +51635,11 @@ static int js_json_to_str(JSContext *ctx, JSONStringifyContext *jsc,
     tab = JS_UNDEFINED;
     prop = JS_UNDEFINED;
 
-    if (js_check_stack_overflow(ctx->rt, 0)) {
+    if (js_check_stack_overflow(ctx->rt, 0)
+#ifdef JS_JSON_MAX_DEPTH
+        || JS_VALUE_GET_OBJ(jsc->stack)->u.array.count > JS_JSON_MAX_DEPTH
+#endif
+        ) {
         JS_ThrowStackOverflow(ctx);
         goto exception;
     }
@@ -51563,12 +51669,14 @@ static int js_json_to_str(JSContext *ctx, JSONStringifyContext *jsc,
             val = val1;
             goto concat_value;
         }
-        v = js_array_includes(ctx, jsc->stack, 1, vc(&val));
-        if (JS_IsException(v))
-            goto exception;
-        if (JS_ToBoolFree(ctx, v)) {
-            JS_ThrowTypeError(ctx, "circular reference");
-            goto exception;
+        if (p->json_stack_count != 0) {
+            v = js_array_includes(ctx, jsc->stack, 1, vc(&val));
+            if (JS_IsException(v))
+                goto exception;
+            if (JS_ToBoolFree(ctx, v)) {
+                JS_ThrowTypeError(ctx, "circular reference");
+                goto exception;
+            }
         }
         indent1 = JS_ConcatString(ctx, js_dup(indent), js_dup(jsc->gap));
         if (JS_IsException(indent1))
@@ -51587,6 +51695,7 @@ static int js_json_to_str(JSContext *ctx, JSONStringifyContext *jsc,
         v = js_array_push(ctx, jsc->stack, 1, vc(&val), 0);
         if (check_exception_free(ctx, v))
             goto exception;
+        js_json_stack_enter(val);
         ret = js_is_array(ctx, val);
         if (ret < 0)
             goto exception;
@@ -51668,6 +51777,7 @@ static int js_json_to_str(JSContext *ctx, JSONStringifyContext *jsc,
         }
         if (check_exception_free(ctx, js_array_pop(ctx, jsc->stack, 0, NULL, 0)))
             goto exception;
+        js_json_stack_leave(val);
         JS_FreeValue(ctx, val);
         JS_FreeValue(ctx, tab);
         JS_FreeValue(ctx, sep);
@@ -51847,6 +51957,7 @@ done:
     JS_FreeValue(ctx, jsc->empty);
     JS_FreeValue(ctx, jsc->gap);
     JS_FreeValue(ctx, jsc->property_list);
+    js_json_stack_clear(jsc->stack);
     JS_FreeValue(ctx, jsc->stack);
     return ret;
 }
@@ -58905,6 +59016,15 @@ int JS_AddIntrinsicBaseObjects(JSContext *ctx)
         JS_NewGlobalCConstructor2(ctx, func_obj, native_error_name[i],
                                   ctx->native_error_proto[i]);
     }
+
+    /* Made now, while memory is there: JS_ThrowOutOfMemory's fallback. It
+       has no stack, and its null [[ErrorData]] keeps throws from adding one. */
+    obj1 = JS_MakeError2(ctx, JS_INTERNAL_ERROR, false, "out of memory");
+    if (JS_IsException(obj1))
+        return -1;
+    JS_VALUE_GET_OBJ(obj1)->u.object_data = JS_NULL;
+    JS_VALUE_GET_OBJ(obj1)->limit_error = JS_LIMIT_ERROR_MEMORY;
+    ctx->out_of_memory_error = obj1;
 
     /* CallSite */
     if (_JS_AddIntrinsicCallSite(ctx))

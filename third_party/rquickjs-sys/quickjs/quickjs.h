@@ -840,6 +840,15 @@ JS_EXTERN bool JS_IsError(JSValueConst val);
 JS_EXTERN bool JS_IsUncatchableError(JSValueConst val);
 JS_EXTERN void JS_SetUncatchableError(JSContext *ctx, JSValueConst val);
 JS_EXTERN void JS_ClearUncatchableError(JSContext *ctx, JSValueConst val);
+/* The limit an error reports, when the engine threw it for reaching one:
+   the stack ("Maximum call stack size exceeded") or memory ("out of
+   memory", "string too long"). Errors made by scripts are always NONE. */
+typedef enum JSLimitError {
+    JS_LIMIT_ERROR_NONE,
+    JS_LIMIT_ERROR_STACK,
+    JS_LIMIT_ERROR_MEMORY,
+} JSLimitError;
+JS_EXTERN JSLimitError JS_GetLimitError(JSValueConst val);
 // Shorthand for:
 //  JSValue exc = JS_GetException(ctx);
 //  JS_ClearUncatchableError(ctx, exc);

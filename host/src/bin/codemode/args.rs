@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use codemode::Limits;
+use codemode::config::Config;
 use codemode::server::ServeOptions;
 
 #[derive(Parser)]
@@ -32,6 +33,8 @@ pub enum Command {
         #[command(flatten)]
         learn: LearnArgs,
         #[command(flatten)]
+        start: StartArgs,
+        #[command(flatten)]
         limits: LimitArgs,
         /// Print the envelope on one line.
         #[arg(long)]
@@ -48,6 +51,8 @@ pub enum Command {
         forget: Option<String>,
         #[command(flatten)]
         learn: LearnArgs,
+        #[command(flatten)]
+        start: StartArgs,
     },
     /// Serve codemode itself over MCP (stdio, or streamable HTTP with --http):
     /// the tools `search` and `execute` in front of the configured servers.
@@ -92,6 +97,8 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub learn: LearnArgs,
     #[command(flatten)]
+    pub start: StartArgs,
+    #[command(flatten)]
     pub limits: LimitArgs,
 }
 
@@ -102,6 +109,37 @@ pub struct LearnArgs {
     /// before); the config's `"codemode": { "learn": false }` does the same.
     #[arg(long)]
     pub no_learn: bool,
+}
+
+/// How the configured servers are started.
+#[derive(Args)]
+pub struct StartArgs {
+    /// Fail (exit 2) if any server cannot be started, instead of going on without it (config: "strict": true).
+    #[arg(long)]
+    strict: bool,
+    /// How long each server may take to start and list its tools, e.g. `30s`, `2m` or milliseconds; replaces every server's startTimeout (default 60s).
+    #[arg(long, value_name = "DURATION", value_parser = start_timeout)]
+    start_timeout: Option<Duration>,
+}
+
+impl StartArgs {
+    /// `config` with these flags applied over it.
+    pub fn apply(&self, mut config: Config) -> Config {
+        config.strict |= self.strict;
+        if let Some(timeout) = self.start_timeout {
+            for server in &mut config.servers {
+                server.options.start_timeout = timeout;
+            }
+        }
+        config
+    }
+}
+
+fn start_timeout(text: &str) -> Result<Duration, String> {
+    let millis = text.parse::<u64>().ok().filter(|&n| n > 0).map(Duration::from_millis);
+    millis.or_else(|| codemode::config::parse_duration(text)).ok_or_else(|| {
+        r#"expected a positive duration: integer milliseconds, or like "30s", "500ms" or "2m""#.to_owned()
+    })
 }
 
 /// Limits of the execution; each defaults to the documented default.

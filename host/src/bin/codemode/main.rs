@@ -42,21 +42,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         match cli.command {
-            Command::Run { program, config, learn, limits, compact } => {
+            Command::Run { program, config, learn, start, limits, compact } => {
                 let source = read_program(&program)?;
                 let executor = Executor::builder().limits(limits.limits()).build()?;
-                let envelope = execute(&executor, &source, config.as_deref(), &learn).await?;
+                let config = config.map(|path| load(&path).map(|config| start.apply(config))).transpose()?;
+                let envelope = execute(&executor, &source, config.as_ref(), &learn).await?;
                 let text =
                     if compact { serde_json::to_string(&envelope)? } else { serde_json::to_string_pretty(&envelope)? };
                 println!("{text}");
                 Ok(exit_code(&envelope))
             }
-            Command::Types { config, forget, learn } => {
+            Command::Types { config, forget, learn, start } => {
                 if let Some(server) = forget {
                     forget_learned((!server.is_empty()).then_some(server.as_str()))?;
                 }
                 if let Some(config) = config {
-                    let tools = connect(&load(&config)?, &learn).await?;
+                    let tools = connect(&start.apply(load(&config)?), &learn).await?;
                     print!("{}", tools.declarations());
                     tools.shutdown().await;
                 }
@@ -74,7 +75,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// `codemode serve`: connects to the configured servers, then serves MCP
 /// until the client leaves (stdio) or a signal arrives.
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let config = load(&args.config)?;
+    let config = args.start.apply(load(&args.config)?);
     let executor = Executor::builder().limits(args.limits.limits()).build()?;
     let mut options = ServeOptions::default();
     options.max_concurrent_executions = args.max_executions;
@@ -148,17 +149,17 @@ fn init_logging(default: &str) {
         .init();
 }
 
-/// Runs `source` against the servers of the config at `config`, if any.
+/// Runs `source` against the servers of `config`, if any.
 async fn execute(
     executor: &Executor,
     source: &str,
-    config: Option<&Path>,
+    config: Option<&Config>,
     learn: &LearnArgs,
 ) -> anyhow::Result<Envelope> {
     let options = ExecuteOptions::new();
     Ok(match config {
-        Some(path) => {
-            let tools = connect(&load(path)?, learn).await?;
+        Some(config) => {
+            let tools = connect(config, learn).await?;
             let envelope = executor.execute(source, tools.clone(), &options).await;
             tools.shutdown().await;
             envelope?
@@ -171,10 +172,17 @@ async fn execute(
 }
 
 /// Connects to the servers of `config`, learning result types unless the
-/// config or the flags say not to.
+/// config or the flags say not to, with a warning on stderr for each server
+/// that could not be started (unless strict, which fails instead).
 pub(crate) async fn connect(config: &Config, learn: &LearnArgs) -> anyhow::Result<Arc<McpTools>> {
     let learner = (config.learn && !learn.no_learn).then(Learner::in_state_dir);
     let tools = McpTools::connect_with(config, learner).await.context("connecting to the MCP servers")?;
+    for error in tools.upstreams().unavailable() {
+        eprintln!(
+            "codemode: warning: {error}\n  going on without it: its calls fail with `unavailable` and try to \
+             start it again (--strict makes this an error)"
+        );
+    }
     Ok(Arc::new(tools))
 }
 

@@ -18,7 +18,7 @@ fn namespaces(json: &str) -> Vec<Namespace> {
         .map(|server| {
             let name = server["server"].as_str().unwrap();
             let tools = server["tools"].as_array().unwrap().iter().map(tool).collect();
-            Namespace { name: js_name(name), server: name.to_owned(), instructions: None, tools }
+            Namespace { name: js_name(name), server: name.to_owned(), instructions: None, unavailable: None, tools }
         })
         .collect()
 }

@@ -136,6 +136,39 @@ fn deep_nesting_renders_each_schema_once() {
     assert_eq!(text.matches("/** None. */").count(), 64);
 }
 
+/// An index signature must take in every member's type, or tsc refuses
+/// the member (TS2411).
+#[test]
+fn index_signatures_take_in_every_member() {
+    row!({"type": "object", "required": ["a"], "additionalProperties": {"type": "number"}}, "{ a: unknown; [key: string]: unknown }");
+    row!({"required": ["a"], "properties": {"b": {"type": "string"}}, "patternProperties": {"^x": {"type": "number"}}}, "{ b?: string; a: unknown; [key: string]: unknown }");
+}
+
+/// A type alias may refer to itself only from inside an object member or
+/// an array element; any other cycle of aliases is one tsc refuses (TS2456),
+/// so the reference that closes it is `unknown`, and `Record` (an alias
+/// itself) gives way to an index signature when its value names a type.
+#[test]
+fn alias_cycles_are_broken() {
+    let defs = |defs: Value| declare(json!({"properties": {"x": {"$ref": "#/$defs/A"}}, "$defs": defs}), None);
+    let text = defs(json!({"A": {"type": "object", "additionalProperties": {"$ref": "#/$defs/A"}}}));
+    assert!(text.contains("interface A { [key: string]: A }"), "{text}");
+    let text = defs(
+        json!({"A": {"anyOf": [{"$ref": "#/$defs/B"}, {"type": "string"}]}, "B": {"anyOf": [{"$ref": "#/$defs/A"}, {"type": "number"}]}}),
+    );
+    assert!(text.contains("type A = unknown;") && !text.contains("type B"), "{text}");
+    let text = defs(json!({"A": {"$ref": "#/$defs/A"}}));
+    assert!(text.contains("type A = unknown;"), "{text}");
+    let text = defs(
+        json!({"A": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/A"}}, {"type": "object", "properties": {"a": {"$ref": "#/$defs/A"}}}, {"type": "null"}]}}),
+    );
+    assert!(text.contains("type A = A[] | { a?: A } | null;"), "deferred references stay: {text}");
+    let text = defs(
+        json!({"A": {"allOf": [{"$ref": "#/$defs/B"}], "properties": {"n": {"type": "number"}}}, "B": {"properties": {"b": {"$ref": "#/$defs/A"}}}}),
+    );
+    assert!(text.contains("type A = { n?: number } & B;") && text.contains("interface B { b?: A }"), "{text}");
+}
+
 #[test]
 fn arrays_and_tuples() {
     row!({"type": "array", "items": {"type": "string"}}, "string[]");

@@ -33,7 +33,7 @@ fn tsc() -> PathBuf {
 /// Writes `files` (name, text) into a fresh folder and runs tsc on them:
 /// whether it passed, and what it said. The folder is kept for a look when
 /// the outcome is not the `expected` one.
-fn compile(label: &str, files: &[(String, String)], expected: bool) -> (bool, String) {
+pub(super) fn compile(label: &str, files: &[(String, String)], expected: bool) -> (bool, String) {
     let dir = std::env::temp_dir().join(format!("codemode-tsc-{}-{label}", std::process::id()));
     // A leftover from an earlier run with the same process id is stale.
     let _ = std::fs::remove_dir_all(&dir);

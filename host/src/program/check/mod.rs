@@ -62,11 +62,16 @@ pub struct Api {
 }
 
 impl Api {
-    /// The namespaced tools of `specs`.
+    /// The namespaced tools of `specs`. The namespace of a server that is
+    /// unavailable (a spec with an empty name: see [`crate::catalog`]) is
+    /// left out: nobody knows its tools, so its calls are left to run time,
+    /// where they fail with `unavailable` or reach a server that has started.
     pub fn new(specs: Arc<[ToolSpec]>) -> Api {
         let mut namespaces: HashMap<String, HashMap<String, usize>> = HashMap::new();
         for (index, spec) in specs.iter().enumerate() {
-            if let Some(namespace) = &spec.namespace {
+            if let Some(namespace) = &spec.namespace
+                && !spec.name.is_empty()
+            {
                 namespaces.entry(namespace.clone()).or_default().insert(spec.name.clone(), index);
             }
         }

@@ -118,19 +118,21 @@ fn accepts(root: &Value, schema: &Value, literal: &Literal<'_>, depth: usize) ->
         verdicts.push(Some(literal.equals(value)));
     }
     if let Some(ty) = map.get("type") {
-        let types: Vec<&str> = match ty {
-            Value::String(ty) => vec![ty.as_str()],
-            Value::Array(types) => types.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
+        // A `type` that is not a name or a list of names is not valid JSON
+        // Schema; what it allows is the server's to say, not the check's.
+        let types: Option<Vec<&str>> = match ty {
+            Value::String(ty) => Some(vec![ty.as_str()]),
+            Value::Array(types) if !types.is_empty() => types.iter().map(Value::as_str).collect(),
+            _ => None,
         };
         let nullable = map.get("nullable") == Some(&Value::Bool(true)) && matches!(literal, Literal::Null);
-        verdicts.push(
+        verdicts.push(types.and_then(|types| {
             types
                 .iter()
                 .map(|ty| literal.is_of(ty))
                 .chain([Some(nullable)])
-                .try_fold(false, |any, verdict| verdict.map(|fits| any || fits)),
-        );
+                .try_fold(false, |any, verdict| verdict.map(|fits| any || fits))
+        }));
     }
     for keyword in ["anyOf", "oneOf"] {
         if let Some(alternatives) = map.get(keyword).and_then(Value::as_array) {

@@ -41,6 +41,14 @@ fn api() -> Api {
         ),
         tool("open_tool", json!({ "type": "object", "properties": { "a": {} }, "additionalProperties": true })),
         tool("either", json!({ "anyOf": [{ "type": "object" }, { "type": "null" }] })),
+        // A server that is unavailable: its tools are unknown.
+        ToolSpec::new(Some("down"), ""),
+        // A schema that is not valid JSON Schema: the server judges.
+        {
+            let mut spec = ToolSpec::new(Some("odd"), "tool");
+            spec.input_schema = json!({ "type": "object", "properties": { "x": { "type": 12 }, "y": { "type": [] } } });
+            spec
+        },
     ];
     Api::new(Arc::from(specs))
 }
@@ -63,6 +71,8 @@ fn calls_to_findings() {
     let none: &[&str] = &[];
     let cases: &[(&str, &[&str])] = &[
         ("return await demo.get_today()", none),
+        ("return await down.anything({ x: 1 })", none),
+        ("return await odd.tool({ x: 1, y: 'a' })", none),
         ("return await demo.get_todya()", &["1:19 demo.get_todya is not a tool; did you mean demo.get_today?"]),
         (
             "await demo.delete_everything()",
