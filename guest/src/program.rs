@@ -7,8 +7,9 @@
 //! - a script body with top-level `await` and `return`: wrapped in an async
 //!   arrow and called.
 //!
-//! Expression and body are told apart by trying the expression first: a body
-//! with statements or `return` is never a valid parenthesized expression.
+//! Expression and body are told apart by trying the expression first (less
+//! a final `;`): a body with statements or `return` is never a valid
+//! parenthesized expression.
 //! Both wrappers put the source on its own lines, so columns are unchanged
 //! and lines shift by `line_offset`.
 
@@ -51,7 +52,7 @@ pub fn compile<'js>(
         return (compiled, Wrapping { line_offset: 0 });
     }
     let wrapping = Wrapping { line_offset: 1 };
-    match eval(ctx, format!("(\n{source}\n)"), filename) {
+    match eval(ctx, format!("(\n{}\n)", expression(source)), filename) {
         Ok(value) => (Ok(Compiled::Value(value)), wrapping),
         Err(thrown) if js.own_string(&thrown, "name").as_deref() != Some("SyntaxError") => {
             (Ok(Compiled::Threw(thrown)), wrapping)
@@ -63,6 +64,14 @@ pub fn compile<'js>(
             (compiled, wrapping)
         }
     }
+}
+
+/// The source as the expression form takes it: without the semicolon a
+/// model ends `async () => { ... };` with, which would otherwise make it a
+/// body whose only statement builds a function and drops it.
+fn expression(source: &str) -> &str {
+    let trimmed = source.trim_end();
+    trimmed.strip_suffix(';').unwrap_or(trimmed)
 }
 
 fn eval<'js>(ctx: &Ctx<'js>, code: String, filename: &str) -> Result<Value<'js>, Value<'js>> {

@@ -125,7 +125,7 @@ fn parse_here<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) -> R
         let allocator = Allocator::default();
         let (text, offset, source_type, options) = match form {
             Form::Expression => (
-                std::borrow::Cow::Owned(format!("{EXPRESSION_PREFIX}{source}\n)")),
+                std::borrow::Cow::Owned(format!("{EXPRESSION_PREFIX}{}\n)", expression(source))),
                 EXPRESSION_PREFIX.len() as u32,
                 SourceType::ts().with_script(true),
                 ParseOptions::default(),
@@ -150,6 +150,13 @@ fn parse_here<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) -> R
     }
     let (at, message) = furthest.unwrap_or_else(|| (0, "the program could not be parsed".into()));
     Err(error_at(source, at, message))
+}
+
+/// The source as the expression form takes it, as the guest does: less the
+/// final `;` of `async () => { ... };`.
+fn expression(source: &str) -> &str {
+    let trimmed = source.trim_end();
+    trimmed.strip_suffix(';').unwrap_or(trimmed)
 }
 
 /// The error earliest in the source (oxc lists the lexer's first), with the

@@ -20,6 +20,21 @@ async fn async_function_expression() {
 }
 
 #[tokio::test]
+async fn a_function_ended_with_a_semicolon_is_still_the_program() {
+    let cases = [
+        ("async () => {\n  return 5;\n};", json!(5)),
+        ("async () => 7; \n", json!(7)),
+        ("async function main() { return 6; };", json!(6)),
+        ("async (): Promise<number> => {\n  const n: number = 8;\n  return n;\n};", json!(8)),
+        ("6 * 7;", json!(42)),
+        ("const f = async () => 1;", json!(null)),
+    ];
+    for (source, expected) in cases {
+        assert_eq!(value(source).await, expected, "{source}");
+    }
+}
+
+#[tokio::test]
 async fn module_with_default_exported_function() {
     let source = "const base = 40;\nexport default async function () {\n  return base + 2;\n}";
     assert_eq!(value(source).await, json!(42));

@@ -114,7 +114,7 @@ pub struct LearnArgs {
 /// How the configured servers are started.
 #[derive(Args)]
 pub struct StartArgs {
-    /// Fail (exit 2) if any server cannot be started, instead of going on without it (config: "strict": true).
+    /// Fail (exit 2) if any server cannot be started, instead of going on without it (config: "codemode": {"strict": true}).
     #[arg(long)]
     strict: bool,
     /// How long each server may take to start and list its tools, e.g. `30s`, `2m` or milliseconds; replaces every server's startTimeout (default 60s).
