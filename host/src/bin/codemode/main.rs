@@ -38,7 +38,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // A server reports what it does; a one-shot command only what went wrong.
-    init_logging(if matches!(cli.command, Command::Serve(_)) { "warn,codemode=info" } else { "warn" });
+    // rmcp's own lines (`worker quit with fatal: …`) repeat, in its terms,
+    // a failure codemode reports itself with the server's name; RUST_LOG
+    // brings them back.
+    init_logging(if matches!(cli.command, Command::Serve(_)) {
+        "warn,codemode=info,rmcp=off"
+    } else {
+        "warn,rmcp=off"
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         match cli.command {
