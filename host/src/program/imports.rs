@@ -10,8 +10,8 @@
 //! `require("...")` call when the program does not define `require` itself.
 
 use oxc_ast::ast::{
-    BindingIdentifier, CallExpression, ExportAllDeclaration, ExportFromDeclaration, Expression, ImportDeclaration,
-    ImportDeclarationSpecifier, ImportExpression, ImportOrExportKind,
+    Argument, BindingIdentifier, CallExpression, ExportAllDeclaration, ExportFromDeclaration, Expression,
+    ImportDeclaration, ImportDeclarationSpecifier, ImportExpression, ImportOrExportKind,
 };
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::{GetSpan, Span};
@@ -28,42 +28,44 @@ pub const WEB_GLOBALS: &str = "console, setTimeout, setInterval, clearTimeout, c
 pub fn find(parsed: &Parsed<'_, '_>, api: &Api) -> Option<SyntaxError> {
     let mut imports = Imports { found: None, requires: Vec::new(), require_bound: false };
     imports.visit_program(parsed.program);
-    let require = imports.requires.first().copied().filter(|_| !imports.require_bound);
-    let at = imports.found.into_iter().chain(require).min_by_key(|span| span.start)?;
-    Some(parsed.error_at(at.start, message(api)))
+    let require = imports.requires.first().cloned().filter(|_| !imports.require_bound);
+    let (at, module) = imports.found.into_iter().chain(require).min_by_key(|(span, _)| span.start)?;
+    Some(parsed.error_at(at.start, message(api, module.as_deref())))
 }
 
-/// What an import gets told.
-fn message(api: &Api) -> String {
+/// What an import of `module` (when it is a literal) gets told.
+fn message(api: &Api, module: Option<&str>) -> String {
     let namespaces = api.namespace_names();
     let tools = match namespaces.as_slice() {
-        [] => "there are no tools in this run".to_owned(),
+        [] => "There are no tools in this run".to_owned(),
         [one, ..] => {
             let shown: Vec<&str> = namespaces.iter().take(8).copied().collect();
             let more = if namespaces.len() > shown.len() { ", ..." } else { "" };
             format!(
-                "the tools are already globals ({}{more}): call them as `await {one}.tool({{...}})`",
+                "The tools are globals already ({}{more}): call them as `await {one}.tool({{...}})`",
                 shown.join(", ")
             )
         }
     };
+    let what = module.map_or_else(|| "a module".to_owned(), |module| format!("{module:?}"));
     format!(
-        "imports are not available: a program imports nothing, {tools}. Besides the JavaScript built-ins, the \
-         globals are {WEB_GLOBALS}. Remove the import."
+        "imports are not available: a program cannot import {what}, or anything else. {tools}. Besides the \
+         JavaScript built-ins, the globals are {WEB_GLOBALS}. Remove the import."
     )
 }
 
 /// Finds import declarations, dynamic imports and `require` calls.
+/// Each with the module named, when it is a string literal.
 struct Imports {
-    found: Option<Span>,
-    requires: Vec<Span>,
+    found: Option<(Span, Option<String>)>,
+    requires: Vec<(Span, Option<String>)>,
     require_bound: bool,
 }
 
 impl Imports {
-    fn found(&mut self, span: Span) {
-        if self.found.is_none_or(|found| span.start < found.start) {
-            self.found = Some(span);
+    fn found(&mut self, span: Span, module: Option<&str>) {
+        if self.found.as_ref().is_none_or(|(found, _)| span.start < found.start) {
+            self.found = Some((span, module.map(str::to_owned)));
         }
     }
 }
@@ -78,34 +80,37 @@ impl<'a> Visit<'a> for Imports {
                     })
             });
         if !type_only {
-            self.found(it.span);
+            self.found(it.span, Some(&it.source.value));
         }
     }
 
     fn visit_export_from_declaration(&mut self, it: &ExportFromDeclaration<'a>) {
         if it.export_kind != ImportOrExportKind::Type {
-            self.found(it.span);
+            self.found(it.span, Some(&it.source.value));
         }
     }
 
     fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {
         if it.export_kind != ImportOrExportKind::Type {
-            self.found(it.span);
+            self.found(it.span, Some(&it.source.value));
         }
     }
 
     fn visit_import_expression(&mut self, it: &ImportExpression<'a>) {
-        self.found(it.span);
+        let module = match it.source.without_parentheses() {
+            Expression::StringLiteral(literal) => Some(literal.value.as_str()),
+            _ => None,
+        };
+        self.found(it.span, module);
         walk::walk_import_expression(self, it);
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         if let Expression::Identifier(callee) = it.callee.without_parentheses()
             && callee.name == "require"
-            && it.arguments.len() == 1
-            && matches!(it.arguments[0].as_expression(), Some(Expression::StringLiteral(_)))
+            && let [Argument::StringLiteral(module)] = it.arguments.as_slice()
         {
-            self.requires.push(it.span());
+            self.requires.push((it.span(), Some(module.value.to_string())));
         }
         walk::walk_call_expression(self, it);
     }

@@ -57,24 +57,26 @@ async fn no_return_is_null() {
 
 #[tokio::test]
 async fn imports_are_refused_at_their_place_in_every_form() {
-    // (program, line, column)
-    let cases: &[(&str, u32, u32)] = &[
-        ("import fs from 'fs';\nexport default () => fs;", 1, 1),
-        ("import { z } from \"zod\";\nconst a = 1;\nreturn a;", 1, 1),
-        ("const a = 1;\nimport * as path from 'path';\nreturn a;", 2, 1),
-        ("export { x } from './x';", 1, 1),
-        ("export * from './x';", 1, 1),
-        ("const m = await import('fs');\nreturn m;", 1, 17),
-        ("async () => {\n  const m = await import(\"os\");\n}", 2, 19),
-        ("const fs = require('fs');\nreturn fs.readFileSync('/etc/passwd');", 1, 12),
-        ("import type { T } from './t';\nconst r = require(\"x\");", 2, 11),
+    // (program, line, column, the module named)
+    let cases: &[(&str, u32, u32, &str)] = &[
+        ("import fs from 'fs';\nexport default () => fs;", 1, 1, "\"fs\""),
+        ("import { z } from \"zod\";\nconst a = 1;\nreturn a;", 1, 1, "\"zod\""),
+        ("const a = 1;\nimport * as path from 'path';\nreturn a;", 2, 1, "\"path\""),
+        ("export { x } from './x';", 1, 1, "\"./x\""),
+        ("export * from './x';", 1, 1, "\"./x\""),
+        ("const m = await import('fs');\nreturn m;", 1, 17, "\"fs\""),
+        ("async () => {\n  const m = await import(\"os\");\n}", 2, 19, "\"os\""),
+        ("const name = 'os';\nconst m = await import(name);", 2, 17, "a module"),
+        ("const fs = require('fs');\nreturn fs.readFileSync('/etc/passwd');", 1, 12, "\"fs\""),
+        ("import type { T } from './t';\nconst r = require(\"x\");", 2, 11, "\"x\""),
     ];
-    for &(source, line, column) in cases {
+    for &(source, line, column, module) in cases {
         let envelope = crate::support::run(source).await;
         let error = envelope.error.unwrap_or_else(|| panic!("{source}: not refused"));
         assert_eq!(error.kind, ProgramErrorKind::Syntax, "{source}");
         assert_eq!((error.line, error.column), (Some(line), Some(column)), "{source}");
-        assert!(error.message.starts_with("imports are not available"), "{}", error.message);
+        let named = format!("imports are not available: a program cannot import {module}, or anything else.");
+        assert!(error.message.starts_with(&named), "{}", error.message);
         assert!(error.message.contains("setTimeout") && error.message.contains("URL"), "{}", error.message);
         assert_eq!(envelope.receipt.tool_calls, 0);
     }
