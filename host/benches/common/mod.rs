@@ -153,3 +153,13 @@ pub fn exit(result: Result<()>) -> ExitCode {
         }
     }
 }
+
+/// The process's resident set: resident pages (2nd field of
+/// `/proc/self/statm`) times the page size. Only the benches that measure
+/// memory use it.
+#[allow(dead_code)]
+pub fn resident_bytes() -> Result<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").context("reading /proc/self/statm")?;
+    let pages: u64 = statm.split_whitespace().nth(1).context("short /proc/self/statm")?.parse()?;
+    Ok(pages * rustix::param::page_size() as u64)
+}

@@ -17,6 +17,8 @@
 mod names;
 mod search;
 
+pub use search::MAX_QUERY_BYTES;
+
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -54,6 +56,17 @@ pub struct Catalog {
     index: HashMap<(String, String), (usize, usize)>,
     /// The search index, built on the first search.
     search: OnceLock<search::SearchIndex>,
+}
+
+/// One result of [`Catalog::search`].
+#[derive(Debug, Clone, Copy)]
+pub struct Found<'a> {
+    /// The tool's namespace.
+    pub namespace: &'a Namespace,
+    /// The tool.
+    pub tool: &'a CatalogTool,
+    /// Whether the query is the tool's name, in one of its spellings.
+    pub exact: bool,
 }
 
 /// One server's namespace.
@@ -146,16 +159,17 @@ impl Catalog {
     }
 
     /// The tools best matching `query`, best first, at most `limit`: ranked
-    /// by BM25 over names, titles, descriptions and parameter names, with a
-    /// tool or server asked for by its exact name first (see [`search`]).
-    pub fn search(&self, query: &str, limit: usize) -> Vec<(&Namespace, &CatalogTool)> {
+    /// by BM25F over names, titles, descriptions and parameter names fused
+    /// with the similarity of their meaning, with a tool or server asked for
+    /// by its exact name first (see [`search`]).
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Found<'_>> {
         let index = self.search.get_or_init(|| search::SearchIndex::new(&self.namespaces));
         index
             .search(query, limit)
             .into_iter()
             .map(|hit| {
                 let namespace = &self.namespaces[hit.namespace];
-                (namespace, &namespace.tools[hit.tool])
+                Found { namespace, tool: &namespace.tools[hit.tool], exact: hit.exact }
             })
             .collect()
     }

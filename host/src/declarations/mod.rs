@@ -8,6 +8,7 @@
 //! schema's `serde_json` map (sorted by key unless serde_json's
 //! `preserve_order` feature is on, in which case it is the schema's order).
 
+pub mod brief;
 mod jsdoc;
 mod names;
 mod object;

@@ -50,13 +50,15 @@ fn search_tool() -> Tool {
                 "type": "string",
                 "description": "Words, a server name or a tool name. Empty lists the servers."
             },
-            "limit": { "type": "integer", "minimum": 1, "maximum": 50, "description": "At most this many tools; default 8." }
+            "limit": { "type": "integer", "minimum": 1, "maximum": 50, "description": "At most this many tools; default 8." },
+            "detail": { "enum": ["brief", "full"], "description": "full: whole descriptions, examples included. Default brief." }
         },
         "required": ["query"],
         "additionalProperties": false
     });
-    let description = "Find the tools an `execute` program can call. Returns the best matches, each with its \
-                       TypeScript declaration (arguments and result types). Search before writing a program.";
+    let description = "Find the tools an `execute` program can call, by what you want done, a server or a tool \
+                       name. Returns the best matches, each with its TypeScript declaration (arguments and result \
+                       types). Search before writing a program.";
     tool(SEARCH, description.into(), schema, true)
 }
 

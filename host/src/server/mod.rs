@@ -32,6 +32,7 @@ use serde::Deserialize;
 use tokio::sync::Semaphore;
 
 pub use describe::{EXECUTE, SEARCH, estimate_tokens};
+pub use search::{DEFAULT_LIMIT, Detail, MAX_LIMIT, answer as search_answer};
 
 use crate::catalog::{CatalogTool, Namespace};
 use crate::error::{Error, ErrorKind};
@@ -82,7 +83,7 @@ struct Shared {
 }
 
 /// What `search` takes, for a message about arguments that do not fit.
-const SEARCH_TAKES: &str = "{ query: string, limit?: number (1 to 50) }";
+const SEARCH_TAKES: &str = "{ query: string, limit?: number (1 to 50), detail?: \"brief\" | \"full\" }";
 
 /// What `execute` takes, likewise.
 const EXECUTE_TAKES: &str = "{ code: string }: the program, JavaScript or TypeScript";
@@ -92,6 +93,8 @@ const EXECUTE_TAKES: &str = "{ code: string }: the program, JavaScript or TypeSc
 struct SearchArgs {
     query: String,
     limit: Option<usize>,
+    #[serde(default)]
+    detail: search::Detail,
 }
 
 #[derive(Deserialize)]
@@ -181,7 +184,7 @@ impl ServerHandler for CodemodeServer {
                 let catalog = self.shared.tools.catalog();
                 let learned =
                     |namespace: &Namespace, tool: &CatalogTool| self.shared.tools.learned(&namespace.name, &tool.name);
-                let answer = search::answer(&catalog, &learned, &args.query, limit);
+                let answer = search::answer(&catalog, &learned, &args.query, limit, args.detail);
                 CallToolResult::success(vec![ContentBlock::text(answer)])
             }
             EXECUTE => {

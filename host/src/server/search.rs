@@ -2,12 +2,33 @@
 //! declarations, grouped by namespace in rank order, or, for an empty
 //! query, the servers with a one-line summary each. Ranking is the
 //! catalog's ([`Catalog::search`]); this module only renders.
+//!
+//! Declarations are brief unless asked otherwise ([`Detail`]): full types,
+//! but descriptions cut to their first paragraph
+//! ([`declarations::brief`]), so eight tools fit a context window however
+//! long their servers' examples are. A query that is one tool's exact name
+//! gets that tool's whole declaration.
 
 use std::fmt::Write;
 
+use serde::Deserialize;
+
 use crate::catalog::{Catalog, CatalogTool, LearnedTypes, Namespace};
+use crate::declarations::brief::BriefParts;
 use crate::declarations::{self, ToolDecl};
 use crate::shapes::Learned;
+
+/// How much of each tool's documentation an answer shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Detail {
+    /// Full types; descriptions cut to their first paragraph. A tool the
+    /// query names exactly is shown in full.
+    #[default]
+    Brief,
+    /// Whole declarations.
+    Full,
+}
 
 /// Tools returned when the query does not say how many.
 pub const DEFAULT_LIMIT: usize = 8;
@@ -17,9 +38,9 @@ pub const MAX_LIMIT: usize = 50;
 /// Characters of a server's summary line.
 const SUMMARY_CHARS: usize = 160;
 
-/// The answer to `query`: declarations of at most `limit` tools, or the
-/// server list when the query is blank.
-pub fn answer(catalog: &Catalog, learned: &LearnedTypes<'_>, query: &str, limit: usize) -> String {
+/// The answer to `query`: declarations of at most `limit` tools in `detail`,
+/// or the server list when the query is blank.
+pub fn answer(catalog: &Catalog, learned: &LearnedTypes<'_>, query: &str, limit: usize, detail: Detail) -> String {
     if query.trim().is_empty() {
         return servers(catalog);
     }
@@ -31,18 +52,26 @@ pub fn answer(catalog: &Catalog, learned: &LearnedTypes<'_>, query: &str, limit:
         );
     }
     // One block per namespace, in the order of each namespace's best hit.
-    let mut groups: Vec<(&Namespace, Vec<&CatalogTool>)> = Vec::new();
-    for (namespace, tool) in hits {
-        match groups.iter_mut().find(|(n, _)| std::ptr::eq(*n, namespace)) {
-            Some((_, tools)) => tools.push(tool),
-            None => groups.push((namespace, vec![tool])),
+    let mut groups: Vec<(&Namespace, Vec<(&CatalogTool, bool)>)> = Vec::new();
+    for found in hits {
+        let full = detail == Detail::Full || found.exact;
+        match groups.iter_mut().find(|(n, _)| std::ptr::eq(*n, found.namespace)) {
+            Some((_, tools)) => tools.push((found.tool, full)),
+            None => groups.push((found.namespace, vec![(found.tool, full)])),
         }
     }
     let mut out = String::new();
     for (namespace, tools) in groups {
-        let learned: Vec<Option<Learned>> = tools.iter().map(|tool| learned(namespace, tool)).collect();
-        let decls: Vec<ToolDecl<'_>> =
-            tools.iter().zip(&learned).map(|(tool, learned)| tool.decl(learned.as_ref())).collect();
+        let learned: Vec<Option<Learned>> = tools.iter().map(|(tool, _)| learned(namespace, tool)).collect();
+        let full: Vec<ToolDecl<'_>> =
+            tools.iter().zip(&learned).map(|((tool, _), learned)| tool.decl(learned.as_ref())).collect();
+        let briefs: Vec<Option<BriefParts>> =
+            tools.iter().zip(&full).map(|((_, is_full), decl)| (!is_full).then(|| BriefParts::of(decl))).collect();
+        let decls: Vec<ToolDecl<'_>> = briefs
+            .iter()
+            .zip(&full)
+            .map(|(brief, decl)| brief.as_ref().map_or(*decl, |brief| brief.decl(decl)))
+            .collect();
         if !out.is_empty() {
             out.push('\n');
         }

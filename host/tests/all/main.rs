@@ -23,6 +23,7 @@ mod misbehaving;
 mod phases;
 mod python_sdk;
 mod quickjs;
+mod search;
 mod serve;
 mod snapshot;
 mod support;

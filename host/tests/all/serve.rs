@@ -119,6 +119,8 @@ async fn search_ranks_demo_tools_and_returns_their_declarations() {
 
     let limited = call(&client, "search", json!({ "query": "list customers products orders", "limit": 2 })).await;
     assert_eq!(text(&limited).matches("function ").count(), 2, "{}", text(&limited));
+    let full = call(&client, "search", json!({ "query": "orders revenue", "detail": "full" })).await;
+    assert!(text(&full).contains("function aggregate_orders("), "{}", text(&full));
     client.cancel().await.unwrap();
 }
 

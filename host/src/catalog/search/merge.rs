@@ -13,16 +13,22 @@
 //! 2. every tool of a server whose name the query is (same two spellings),
 //!    in the server's order;
 //! 1. the tools of a server the query names among other words (`github
-//!    create issue`) that match some of those other words, or all its tools
-//!    if none does;
+//!    create issue`, `in GitHub, create an issue`, `Google Maps directions`)
+//!    that match some of those other words, or all its tools if none does;
 //! 0. every other tool with a positive score.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
+/// The least rank of a tool the query names (ranks 3 and 4).
+pub(super) const NAMED_TOOL: u8 = 3;
+
 use super::super::Namespace;
 use super::score::Scores;
-use super::text::{compact, terms_of};
+use super::text::{QueryWords, compact};
+
+/// The most words of a query one server name may span (`google maps api`).
+const MAX_NAME_WORDS: usize = 3;
 
 /// Each way a query may name a tool or a server.
 #[derive(Debug, Clone, Default)]
@@ -41,13 +47,19 @@ pub(super) struct Names {
 struct NamespaceNames {
     /// Its JavaScript name and its server's name, lowercased.
     exact: [String; 2],
-    /// The same, with letters and digits only.
+    /// The same, with letters and digits only: what a run of the query's
+    /// words must spell to name the server among other words.
     compact: [String; 2],
-    /// The terms of those names, all of which a query must have to name the
-    /// server among other words.
-    terms: Vec<String>,
     /// Its documents.
     docs: Range<usize>,
+}
+
+/// The servers a query names among other words.
+pub(super) struct Mentions {
+    /// Per namespace, whether the query names it.
+    namespaces: Vec<bool>,
+    /// Per plain word of the query, whether it is part of a server's name.
+    pub(super) words: Vec<bool>,
 }
 
 /// What a query is, as a name: lowercased, and with letters and digits only.
@@ -83,34 +95,41 @@ impl Names {
                 add_name(&mut self.exact, spelling, doc);
             }
         }
-        let mut terms: Vec<String> = [&namespace.name, &namespace.server].iter().flat_map(|n| terms_of(n)).collect();
-        terms.sort_unstable();
-        terms.dedup();
         let exact = [namespace.name.to_lowercase(), namespace.server.to_lowercase()];
         let compact = [compact(&exact[0]), compact(&exact[1])];
-        self.namespaces.push(NamespaceNames { exact, compact, terms, docs });
+        self.namespaces.push(NamespaceNames { exact, compact, docs });
     }
 
-    /// Per namespace, whether the query's `terms` name its server among
-    /// other words.
-    pub(super) fn mentioned(&self, terms: &[String]) -> Vec<bool> {
-        self.namespaces.iter().map(|ns| !ns.terms.is_empty() && ns.terms.iter().all(|t| terms.contains(t))).collect()
-    }
-
-    /// Whether `term` belongs to the name of a `mentioned` server.
-    pub(super) fn is_server_term(&self, mentioned: &[bool], term: &str) -> bool {
-        self.namespaces.iter().zip(mentioned).any(|(ns, &m)| m && ns.terms.iter().any(|t| t == term))
+    /// Which servers `words` name among other words: per namespace, whether
+    /// a run of up to [`MAX_NAME_WORDS`] plain words spells its name; and
+    /// per plain word, whether it is part of such a name.
+    pub(super) fn mentioned(&self, words: &QueryWords) -> Mentions {
+        let mut mentions =
+            Mentions { namespaces: vec![false; self.namespaces.len()], words: vec![false; words.plain.len()] };
+        for start in 0..words.plain.len() {
+            let mut spelled = String::new();
+            for end in start..words.plain.len().min(start + MAX_NAME_WORDS) {
+                spelled.push_str(&words.plain[end]);
+                for (ns, mentioned) in self.namespaces.iter().zip(&mut mentions.namespaces) {
+                    if ns.compact.iter().any(|name| !name.is_empty() && *name == spelled) {
+                        *mentioned = true;
+                        mentions.words[start..=end].fill(true);
+                    }
+                }
+            }
+        }
+        mentions
     }
 
     /// Each document's rank (see the module docs) for `query`.
-    pub(super) fn ranks(&self, docs: usize, query: &QueryName, mentioned: &[bool], scores: &Scores) -> Vec<u8> {
+    pub(super) fn ranks(&self, docs: usize, query: &QueryName, mentioned: &Mentions, scores: &Scores) -> Vec<u8> {
         let mut ranks = vec![0u8; docs];
-        for (names, key, rank) in [(&self.exact, &query.exact, 4), (&self.compact, &query.compact, 3)] {
+        for (names, key, rank) in [(&self.exact, &query.exact, 4), (&self.compact, &query.compact, NAMED_TOOL)] {
             for &doc in names.get(key.as_str()).into_iter().flatten() {
                 ranks[doc as usize] = ranks[doc as usize].max(rank);
             }
         }
-        for (ns, &mentioned) in self.namespaces.iter().zip(mentioned) {
+        for (ns, &mentioned) in self.namespaces.iter().zip(&mentioned.namespaces) {
             let named =
                 ns.exact.contains(&query.exact) || (!query.compact.is_empty() && ns.compact.contains(&query.compact));
             if named {
@@ -124,6 +143,35 @@ impl Names {
         }
         ranks
     }
+}
+
+/// The least cosine that makes a tool a hit without a word of the query.
+const MIN_SIMILARITY: f32 = 0.3;
+/// How much meaning counts in a text score, words counting the rest. Tuned
+/// on the tuning half of the evaluation set (`cargo bench --bench search`);
+/// more meaning, or reciprocal rank fusion, puts a close meaning before a
+/// tool's own words ("write a file" finding `read_file` first).
+const MEANING_WEIGHT: f32 = 0.4;
+
+/// Each document's text score: its BM25F score relative to the best one
+/// and its cosine with the query's meaning relative to the best one, mixed
+/// by [`MEANING_WEIGHT`]; 0 (no hit) for a document that matches no word
+/// and is not similar enough in meaning.
+pub(super) fn fuse(bm25: &[f32], meaning: Option<&[f32]>) -> Vec<f32> {
+    let best = |scores: &[f32]| scores.iter().fold(0f32, |max, &s| max.max(s));
+    let (best_bm25, best_meaning) = (best(bm25), meaning.map_or(0.0, best));
+    (0..bm25.len())
+        .map(|doc| {
+            let similarity = meaning.map_or(0.0, |meaning| meaning[doc]);
+            if bm25[doc] > 0.0 || similarity >= MIN_SIMILARITY {
+                let lexical = if best_bm25 > 0.0 { bm25[doc] / best_bm25 } else { 0.0 };
+                let meaning = similarity.max(0.0) / best_meaning.max(f32::MIN_POSITIVE);
+                (1.0 - MEANING_WEIGHT) * lexical + MEANING_WEIGHT * meaning
+            } else {
+                0.0
+            }
+        })
+        .collect()
 }
 
 /// The documents worth listing, best first, at most `limit`, each with one

@@ -1,20 +1,24 @@
 //! Ranked search over the catalog: which tools a query (a few words, a
 //! server name, a tool name) is most likely about, best first.
 //!
-//! A query goes through three rooms: [`text`] cuts it into terms the way
+//! A query goes through four rooms: [`text`] cuts it into terms the way
 //! the tools' text was cut, [`score`] ranks every tool's text by BM25F
-//! against those terms, and [`merge`] puts tools the query names (a tool, a
-//! server) before the rest and orders the whole list. Within a rank, higher
-//! scores come first, then catalog order, so the same query always gets the
-//! same answer. A [`Hit`]'s score folds the rank in, so scores never
-//! increase down the list.
+//! against those terms, [`semantic`] ranks every tool by the cosine of its
+//! meaning with the query's (a static embedding model, [`embed`], compiled
+//! into the binary), and [`merge`] fuses the two scores, puts tools the
+//! query names (a tool, a server) before the rest and orders the whole
+//! list. Within a rank, higher scores come first, then catalog order, so
+//! the same query always gets the same answer. A [`Hit`]'s score folds the
+//! rank in, so scores never increase down the list.
 //!
-//! It only reads the catalog's text: no synonyms beyond a short list, no
-//! typo tolerance, no embeddings, no server calls. The index is a snapshot:
-//! a changed catalog needs a new [`SearchIndex`].
+//! It only reads the catalog's text: no typo tolerance, no server calls, no
+//! network. The index is a snapshot: a changed catalog needs a new
+//! [`SearchIndex`]. A query is read up to [`MAX_QUERY_BYTES`].
 
+mod embed;
 mod merge;
 mod score;
+mod semantic;
 mod text;
 
 #[cfg(test)]
@@ -23,7 +27,11 @@ mod tests;
 use super::Namespace;
 use merge::{Names, QueryName};
 use score::{Builder, Lexical};
+use semantic::Semantic;
 use text::QueryWords;
+
+/// The longest query read, in bytes; the rest is ignored.
+pub const MAX_QUERY_BYTES: usize = 4096;
 
 /// A search index over one catalog's tools, built once per catalog.
 #[derive(Debug, Clone)]
@@ -34,6 +42,8 @@ pub struct SearchIndex {
     names: Names,
     /// The BM25F index of the tools' text.
     lexical: Lexical,
+    /// The tools' meaning.
+    semantic: Semantic,
 }
 
 /// One result of [`SearchIndex::search`].
@@ -46,12 +56,16 @@ pub struct Hit {
     /// How well the tool matches: higher is better, never higher than the
     /// hit before it. Only comparable within one search.
     pub score: f32,
+    /// Whether the query is the tool's name (in any of its spellings).
+    pub exact: bool,
 }
 
 impl SearchIndex {
     /// The index of the tools of `namespaces`.
     pub fn new(namespaces: &[Namespace]) -> SearchIndex {
         let mut builder = Builder::default();
+        let mut semantic = Semantic::default();
+        let mut rows = Vec::new();
         let mut docs = Vec::new();
         let mut names = Names::default();
         for (n, namespace) in namespaces.iter().enumerate() {
@@ -59,30 +73,44 @@ impl SearchIndex {
             let namespace_names = [namespace.name.as_str(), namespace.server.as_str()];
             for (t, tool) in namespace.tools.iter().enumerate() {
                 builder.add_doc(&namespace_names, tool);
+                semantic.add_doc(tool, &mut rows);
                 docs.push((n, t));
             }
             names.add_namespace(namespace, start..docs.len());
         }
-        SearchIndex { docs, names, lexical: builder.finish() }
+        SearchIndex { docs, names, lexical: builder.finish(), semantic }
     }
 
-    /// The tools that best match `query`, best first; at most `limit` hits,
-    /// and none for a query with no matching term (an empty query, or one of
-    /// punctuation and stopwords only).
+    /// The tools that best match `query` (its first [`MAX_QUERY_BYTES`]),
+    /// best first; at most `limit` hits, and none for a query with no
+    /// term (an empty query, or one of punctuation and stopwords only) or
+    /// nothing close enough.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        let query = truncate(query, MAX_QUERY_BYTES);
         let Some(name) = QueryName::of(query).filter(|_| limit > 0) else {
             return Vec::new();
         };
         let words = QueryWords::of(query);
-        let mentioned = self.names.mentioned(&words.terms);
-        let scores = self.lexical.score(self.docs.len(), &words, |term| self.names.is_server_term(&mentioned, term));
+        let mentioned = self.names.mentioned(&words);
+        let scores = self.lexical.score(self.docs.len(), &words, |term| mentioned.words[words.from[term]]);
         let ranks = self.names.ranks(self.docs.len(), &name, &mentioned, &scores);
-        merge::merge(&ranks, &scores.bm25, limit)
+        let meaning = if words.terms.is_empty() { None } else { self.semantic.score(query) };
+        let text = merge::fuse(&scores.bm25, meaning.as_deref());
+        merge::merge(&ranks, &text, limit)
             .into_iter()
             .map(|(doc, score)| {
                 let (namespace, tool) = self.docs[doc];
-                Hit { namespace, tool, score }
+                Hit { namespace, tool, score, exact: ranks[doc] >= merge::NAMED_TOOL }
             })
             .collect()
     }
+}
+
+/// `text` cut to at most `max` bytes, at a character boundary.
+fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let end = (0..=max).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+    &text[..end]
 }

@@ -80,13 +80,13 @@ pub(super) struct Scores {
 
 impl Lexical {
     /// Scores `docs` documents for `words`; `is_server_term` tells the
-    /// terms that belong to a server name the query mentions.
-    pub(super) fn score(&self, docs: usize, words: &QueryWords, is_server_term: impl Fn(&str) -> bool) -> Scores {
+    /// terms (by index) that belong to a server name the query mentions.
+    pub(super) fn score(&self, docs: usize, words: &QueryWords, is_server_term: impl Fn(usize) -> bool) -> Scores {
         let mut scores = Scores { bm25: vec![0f32; docs], other: vec![false; docs], has_other_terms: false };
         let mut best = vec![0f32; docs];
         let mut touched = Vec::new();
-        for (term, prefix) in words.terms.iter().zip(&words.prefixes) {
-            let server_term = is_server_term(term);
+        for (index, (term, prefix)) in words.terms.iter().zip(&words.prefixes).enumerate() {
+            let server_term = is_server_term(index);
             scores.has_other_terms |= !server_term;
             for (id, weight) in self.matches(term, prefix) {
                 for posting in &self.postings[id] {

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::super::{CatalogTool, Namespace};
 use super::text::{STOPWORD_MAX_LEN, STOPWORDS, terms_of};
-use super::{Hit, SearchIndex};
+use super::{Hit, MAX_QUERY_BYTES, SearchIndex};
 
 const FIXTURE: &str = include_str!("../../../../tests/fixtures/catalog/realistic.json");
 
@@ -276,4 +276,49 @@ fn a_thousand_tools() {
     let first: Vec<(&str, usize)> =
         hits[..20].iter().map(|hit| (namespaces[hit.namespace].name.as_str(), hit.tool)).collect();
     assert_eq!(first, (0..20).map(|tool| ("github_hotel", tool)).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_huge_query_is_read_up_to_its_limit() {
+    let (namespaces, index) = fixture();
+    let huge = format!("create a github issue {}", "zzz ".repeat(MAX_QUERY_BYTES));
+    assert_eq!(index.search(&huge, 5), index.search(&huge[..MAX_QUERY_BYTES], 5));
+    assert_eq!(top(&namespaces, &index, &huge, 1), ["github.create_issue"]);
+    // Cut inside a character: the character goes.
+    let split = format!("{}é create issue", "a".repeat(MAX_QUERY_BYTES - 1));
+    assert_eq!(index.search(&split, 5), index.search(&"a".repeat(MAX_QUERY_BYTES - 1), 5));
+}
+
+#[test]
+fn meaning_finds_what_words_miss() {
+    let (namespaces, index) = fixture();
+    let table = [
+        // No word in common with the tool's name or description.
+        ("reimburse a buyer", "stripe.create_refund"),
+        ("which folders am I permitted to touch", "filesystem.list_allowed_directories"),
+    ];
+    for (query, expected) in table {
+        let got = top(&namespaces, &index, query, 3);
+        assert!(got.iter().any(|name| name == expected), "{query:?}: {got:?}");
+    }
+}
+
+#[test]
+fn duplicate_and_empty_descriptions_rank_in_catalog_order() {
+    let mut namespaces = namespaces(FIXTURE);
+    for (n, namespace) in namespaces.iter_mut().enumerate() {
+        for tool in &mut namespace.tools {
+            tool.description = (n % 2 == 0).then(|| "Does the thing with the items.".to_owned());
+            tool.title = None;
+        }
+    }
+    let index = SearchIndex::new(&namespaces);
+    for query in ["thing items", "does something", "list", "проверка", "github"] {
+        let hits = index.search(query, 50);
+        assert_eq!(hits, SearchIndex::new(&namespaces).search(query, 50), "{query}");
+        for pair in hits.windows(2) {
+            let order = (pair[0].namespace, pair[0].tool) < (pair[1].namespace, pair[1].tool);
+            assert!(pair[0].score > pair[1].score || order, "{query}: {pair:?}");
+        }
+    }
 }

@@ -7,8 +7,9 @@
 //! tool descriptions use instead (`send` finds `post`). Pure functions of
 //! the text; the same on both sides of the index.
 
-/// The words of a query: each distinct term, and the prefix it matches
-/// longer terms by.
+/// The words of a query: each distinct term, the prefix it matches longer
+/// terms by, and the plain word (split at anything but letters and digits
+/// only, so `GitHub` is one) it came from.
 #[derive(Debug, Default)]
 pub(super) struct QueryWords {
     /// The query's distinct terms, in order.
@@ -16,19 +17,28 @@ pub(super) struct QueryWords {
     /// Per term, the word it came from less a plural `s` (`files` ->
     /// `file`, not the stem `fil`, which would find `filter`).
     pub(super) prefixes: Vec<String>,
+    /// Per term, the index in `plain` of the word it first came from.
+    pub(super) from: Vec<usize>,
+    /// The query's plain words, lowercased, letters and digits only.
+    pub(super) plain: Vec<String>,
 }
 
 impl QueryWords {
     /// The words of `query`.
     pub(super) fn of(query: &str) -> Self {
         let mut words = Self::default();
-        tokenize(query, &mut |term, word| {
-            if !words.terms.iter().any(|t| t == term) {
-                words.terms.push(term.to_owned());
-                let plural = word.len() > 3 && word.ends_with('s') && !word.ends_with("ss");
-                words.prefixes.push(word[..word.len() - usize::from(plural)].to_owned());
-            }
-        });
+        for plain in query.split(|c: char| !c.is_alphanumeric()).filter(|plain| !plain.is_empty()) {
+            let index = words.plain.len();
+            words.plain.push(compact(plain));
+            tokenize(plain, &mut |term, word| {
+                if !words.terms.iter().any(|t| t == term) {
+                    words.terms.push(term.to_owned());
+                    let plural = word.len() > 3 && word.ends_with('s') && !word.ends_with("ss");
+                    words.prefixes.push(word[..word.len() - usize::from(plural)].to_owned());
+                    words.from.push(index);
+                }
+            });
+        }
         words
     }
 }

@@ -2,6 +2,7 @@
 //! in `tests/fixtures/schemas`, and runs of the real TypeScript compiler over
 //! everything generated from it and from the official JSON-Schema-Test-Suite.
 
+mod brief;
 mod fixtures;
 mod rules;
 mod snapshots;
