@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::sandbox::format_bytes;
 
 /// Limits of one execution. [`Limits::default`] gives the documented
@@ -130,6 +130,7 @@ impl Default for Limits {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     /// `test_name: a change to the defaults => the field refused (None: valid);`
     macro_rules! validate {
@@ -148,7 +149,7 @@ mod tests {
     }
 
     validate! {
-        defaults: |l| () => None;
+        defaults: |l| l.fuel = Limits::DEFAULT_FUEL => None;
         fuel_zero: |l| l.fuel = 0 => Some("fuel");
         fuel_below_minimum: |l| l.fuel = Limits::MIN_FUEL - 1 => Some("fuel");
         fuel_minimum: |l| l.fuel = Limits::MIN_FUEL => None;
@@ -172,12 +173,10 @@ mod tests {
 
     #[test]
     fn messages_give_the_valid_range_and_the_value() {
-        let mut limits = Limits::default();
-        limits.memory = 100_000 << 20;
+        let limits = Limits { memory: 100_000 << 20, ..Limits::default() };
         let error = limits.validate().unwrap_err();
         assert_eq!(error.to_string(), "memory must be between 8 MiB and 4096 MiB (got 100000 MiB)");
-        limits = Limits::default();
-        limits.timeout = Duration::ZERO;
+        let limits = Limits { timeout: Duration::ZERO, ..Limits::default() };
         let error = limits.validate().unwrap_err();
         assert_eq!(error.to_string(), "the timeout must be between 1 ms and 24 h (got 0 ms)");
     }

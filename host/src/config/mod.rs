@@ -62,12 +62,27 @@
 //!
 //! # Secrets
 //!
-//! `env` and `headers` values are credentials. [`Transport`]'s `Debug` prints
-//! their names only, and no [`ConfigError`] contains them or any variable's
-//! value: errors quote names, JSON types, `type` values, URL schemes written
-//! in the file and codemode option values, nothing else. The `url` is not
-//! treated as secret (it is printed by `Debug`): keep credentials in
-//! `headers`.
+//! Some `env` and `headers` values are credentials, and codemode masks them
+//! (as `<redacted>`) in everything it surfaces, even when a server echoes
+//! one: a value is a credential when its **name** says so (`API_KEY`,
+//! `GITHUB_TOKEN`, `Authorization`, `X-Api-Key`, `DB_PASSWORD`, `Cookie`,
+//! ...: a name with `token`, `secret`, `password`, `credential`, `cookie`,
+//! `authorization`, ... in it, or ending in `key`, `auth` or `pass`), when
+//! the value **looks like** one (a long random-looking string of letters
+//! and digits, a hex key or UUID, the password in `user:password@` of a
+//! URL), or when the entry's `"codemode": { "secrets": [...] }` **marks**
+//! its name ([`ServerOptions::secrets`]). Other values (`"NODE_ENV":
+//! "production"`, `"REGION": "eu-west-1"`) are not masked, so results that
+//! mention them come through intact. Mark a name whose value is secret but
+//! neither named nor shaped like a credential (`"CUSTOMER_ID"`), or
+//! `["*"]` to mask every value.
+//!
+//! This module never reveals any of them: [`Transport`]'s `Debug` prints
+//! `env` and `headers` names only, and no [`ConfigError`] contains their
+//! values or any variable's value: errors quote names, JSON types, `type`
+//! values, URL schemes written in the file and codemode option values,
+//! nothing else. The `url` is not treated as secret (it is printed by
+//! `Debug`): keep credentials in `headers`.
 
 mod entry;
 mod error;
@@ -156,6 +171,7 @@ pub enum Transport {
 /// ```json
 /// "codemode": {
 ///   "tools": { "allow": ["*"], "deny": ["delete_*"] },
+///   "secrets": ["CUSTOMER_ID", "X-Tenant"],
 ///   "callTimeout": "30s",
 ///   "maxConcurrentCalls": 4
 /// }
@@ -170,6 +186,13 @@ pub struct ServerOptions {
     /// `tools.deny`: tool-name patterns to hide, winning over `allow`;
     /// default empty.
     pub deny: Vec<String>,
+    /// `secrets`: names of `env` variables (stdio) or `headers` (HTTP) whose
+    /// values are credentials, to be masked in everything codemode surfaces
+    /// ([`ServerOptions::marks_secret`]), on top of those codemode
+    /// recognizes itself (see *Secrets* in the [module docs](self)). `*`
+    /// matches any run of characters, so `["*"]` marks every value; names
+    /// are compared without regard to case. Default empty.
+    pub secrets: Vec<String>,
     /// `callTimeout`: the longest one tool call may take, as integer
     /// milliseconds or a string `"<integer><unit>"` with unit `ms`, `s`, `m`
     /// or `h`; must be positive. Default [`DEFAULT_CALL_TIMEOUT`].
@@ -272,6 +295,14 @@ impl ServerOptions {
         let matches = |pattern: &String| options::glob_matches(pattern, tool);
         self.allow.iter().any(matches) && !self.deny.iter().any(matches)
     }
+
+    /// Whether `secrets` marks the `env` variable or header called `name`:
+    /// some pattern matches it, both compared in lower case.
+    #[must_use]
+    pub fn marks_secret(&self, name: &str) -> bool {
+        let name = name.to_lowercase();
+        self.secrets.iter().any(|pattern| options::glob_matches(&pattern.to_lowercase(), &name))
+    }
 }
 
 impl Default for ServerOptions {
@@ -281,6 +312,7 @@ impl Default for ServerOptions {
         ServerOptions {
             allow: vec!["*".to_owned()],
             deny: Vec::new(),
+            secrets: Vec::new(),
             call_timeout: DEFAULT_CALL_TIMEOUT,
             max_concurrent_calls: DEFAULT_SERVER_CONCURRENT_CALLS,
         }

@@ -24,6 +24,7 @@ const COUNT: &str = "a positive integer";
 pub(super) struct Overrides {
     allow: Option<Vec<String>>,
     deny: Option<Vec<String>>,
+    secrets: Option<Vec<String>>,
     call_timeout: Option<Duration>,
     max_concurrent_calls: Option<usize>,
     /// Only in the top-level object: see [`super::Config::inline_declarations`].
@@ -47,10 +48,10 @@ impl Overrides {
                             "deny" => &mut out.deny,
                             _ => return Err(unknown(&node, r#""allow" or "deny""#)),
                         };
-                        let patterns = node.array()?.into_iter().map(|p| p.string().map(str::to_owned));
-                        *list = Some(patterns.collect::<Result<_, _>>()?);
+                        *list = Some(strings(&node)?);
                     }
                 }
+                "secrets" => out.secrets = Some(strings(&node)?),
                 "callTimeout" => {
                     out.call_timeout = Some(duration(node.value()).ok_or_else(|| invalid(&node, DURATION))?);
                 }
@@ -62,11 +63,12 @@ impl Overrides {
                 }
                 "learn" if top => out.learn = Some(node.bool()?),
                 _ if top => {
-                    let expected = r#""tools", "callTimeout", "maxConcurrentCalls", "inlineDeclarations" or "learn""#;
+                    let expected =
+                        r#""tools", "secrets", "callTimeout", "maxConcurrentCalls", "inlineDeclarations" or "learn""#;
                     return Err(unknown(&node, expected));
                 }
                 _ => {
-                    let expected = r#""tools", "callTimeout" or "maxConcurrentCalls""#;
+                    let expected = r#""tools", "secrets", "callTimeout" or "maxConcurrentCalls""#;
                     return Err(unknown(&node, expected));
                 }
             }
@@ -79,10 +81,16 @@ impl Overrides {
         ServerOptions {
             allow: self.allow.clone().unwrap_or_else(|| base.allow.clone()),
             deny: self.deny.clone().unwrap_or_else(|| base.deny.clone()),
+            secrets: self.secrets.clone().unwrap_or_else(|| base.secrets.clone()),
             call_timeout: self.call_timeout.unwrap_or(base.call_timeout),
             max_concurrent_calls: self.max_concurrent_calls.unwrap_or(base.max_concurrent_calls),
         }
     }
+}
+
+/// An array of strings (`tools.allow`, `tools.deny`, `secrets`).
+fn strings(node: &Node<'_>) -> Result<Vec<String>, ConfigError> {
+    node.array()?.into_iter().map(|item| item.string().map(str::to_owned)).collect()
 }
 
 /// A `callTimeout`: a positive integer of milliseconds, or a string of an

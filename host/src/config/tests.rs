@@ -137,6 +137,7 @@ fn codemode_options() {
     let with = |allow: &[&str], deny: &[&str], timeout_ms, max| ServerOptions {
         allow: strings(allow),
         deny: strings(deny),
+        secrets: Vec::new(),
         call_timeout: Duration::from_millis(timeout_ms),
         max_concurrent_calls: max,
     };
@@ -206,7 +207,7 @@ const INVALID: &[(&str, &str)] = &[
     ),
     (
         "unknown_option.json",
-        r#": server "github": field "codemode.calltimeout": unknown codemode option; expected "tools", "callTimeout" or "maxConcurrentCalls""#,
+        r#": server "github": field "codemode.calltimeout": unknown codemode option; expected "tools", "secrets", "callTimeout" or "maxConcurrentCalls""#,
     ),
     (
         "bad_duration.json",
@@ -348,7 +349,7 @@ fails! {
     codemode_not_object: r#"{"servers": {"a": {"command": "x", "codemode": true}}}"#
         => r#"server "a": field "codemode": expected an object, found a boolean"#;
     unknown_option: r#"{"servers": {"a": {"command": "x", "codemode": {"timeout": 5}}}}"#
-        => r#"server "a": field "codemode.timeout": unknown codemode option; expected "tools", "callTimeout" or "maxConcurrentCalls""#;
+        => r#"server "a": field "codemode.timeout": unknown codemode option; expected "tools", "secrets", "callTimeout" or "maxConcurrentCalls""#;
     unknown_tools_option: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"only": []}}}}}"#
         => r#"server "a": field "codemode.tools.only": unknown codemode option; expected "allow" or "deny""#;
     allow_not_array: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"allow": "*"}}}}}"#
@@ -517,7 +518,7 @@ fn inline_declarations_is_a_top_level_setting() {
     assert_eq!(config.inline_declarations, Some(2000));
     assert_eq!(parse(r#"{"servers": {"a": {"command": "x"}}}"#).unwrap().inline_declarations, None);
     let in_entry = parse(r#"{"servers": {"a": {"command": "x", "codemode": {"inlineDeclarations": 2000}}}}"#);
-    assert!(in_entry.unwrap_err().to_string().contains(r#""tools", "callTimeout" or "maxConcurrentCalls""#));
+    assert!(in_entry.unwrap_err().to_string().contains(r#""tools", "secrets", "callTimeout" or "maxConcurrentCalls""#));
     let zero = parse(r#"{"codemode": {"inlineDeclarations": 0}, "servers": {"a": {"command": "x"}}}"#);
     assert!(zero.unwrap_err().to_string().contains("a positive integer"));
 }
@@ -541,6 +542,30 @@ fn entry_options_replace_top_level_options_key_by_key() {
     assert!(overrides.options.deny.is_empty());
     assert_eq!(overrides.options.call_timeout, Duration::from_millis(500));
     assert_eq!(overrides.options.max_concurrent_calls, 2);
+}
+
+#[test]
+fn secrets_mark_names_case_insensitively_and_layer_like_other_options() {
+    let config = parse(
+        r#"{"codemode": {"secrets": ["CUSTOMER_*"]},
+            "servers": {
+                "inherits": {"command": "x"},
+                "overrides": {"url": "https://h/mcp", "codemode": {"secrets": ["X-Tenant"]}}
+            }}"#,
+    )
+    .unwrap();
+    let [inherits, overrides] = &config.servers[..] else { panic!() };
+    assert_eq!(inherits.options.secrets, ["CUSTOMER_*"]);
+    assert!(inherits.options.marks_secret("CUSTOMER_ID"));
+    assert!(inherits.options.marks_secret("customer_id"));
+    assert!(!inherits.options.marks_secret("REGION"));
+    assert!(overrides.options.marks_secret("x-tenant"));
+    assert!(!overrides.options.marks_secret("CUSTOMER_ID"), "an entry's list replaces the top-level one");
+    let every = ServerOptions { secrets: strings(&["*"]), ..ServerOptions::default() };
+    assert!(every.marks_secret("NODE_ENV"));
+    assert!(!ServerOptions::default().marks_secret("NODE_ENV"));
+    let not_strings = parse(r#"{"servers": {"a": {"command": "x", "codemode": {"secrets": "TOKEN"}}}}"#);
+    assert!(not_strings.unwrap_err().to_string().contains("expected an array"));
 }
 
 #[test]
