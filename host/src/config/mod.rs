@@ -25,7 +25,9 @@
 //! means stdio and `url` means HTTP. Other keys are ignored at every level
 //! outside `"codemode"`, so `autoApprove`, `alwaysAllow`, `timeout`,
 //! `description`, ... do no harm; a key codemode reads must not appear twice
-//! in one object.
+//! in one object. Inside a server entry, a key that neither codemode nor a
+//! known client reads is reported in [`Config::warnings`], with the key it
+//! most likely misspells (`"evn"`: did you mean `"env"`?).
 //!
 //! # Rules
 //!
@@ -88,6 +90,7 @@ mod entry;
 mod error;
 mod expand;
 mod jsonc;
+mod keys;
 mod options;
 mod tree;
 
@@ -99,6 +102,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::{ConfigError, ConfigErrorKind};
+pub use keys::ConfigWarning;
 pub use options::{DEFAULT_CALL_TIMEOUT, DEFAULT_SERVER_CONCURRENT_CALLS};
 
 use tree::{Json, Node};
@@ -121,12 +125,17 @@ pub struct Config {
     /// are learned from the results of tools that declare none (see
     /// [`crate::shapes`]). Default: true.
     pub learn: bool,
+    /// What the file has that codemode accepts but that is probably a
+    /// mistake: each unknown key of a server entry (other than the keys
+    /// other clients define), with the key codemode reads that it most
+    /// likely misspells. The caller shows them; they change nothing.
+    pub warnings: Vec<ConfigWarning>,
 }
 
 impl Default for Config {
-    /// No servers, nothing inlined, learning on.
+    /// No servers, nothing inlined, learning on, no warnings.
     fn default() -> Self {
-        Config { servers: Vec::new(), inline_declarations: None, learn: true }
+        Config { servers: Vec::new(), inline_declarations: None, learn: true, warnings: Vec::new() }
     }
 }
 
@@ -273,14 +282,16 @@ impl Config {
         }
 
         let context = entry::Context { env, dir, defaults: &defaults };
-        let servers = entries
-            .into_iter()
-            .filter_map(|(_, name, entry)| entry::resolve(name, entry, &context).transpose())
-            .collect::<Result<_, _>>()?;
+        let mut servers = Vec::with_capacity(entries.len());
+        let mut warnings = Vec::new();
+        for (_, name, entry) in entries {
+            servers.extend(entry::resolve(name, entry, &context, &mut warnings)?);
+        }
         Ok(Config {
             servers,
             inline_declarations: top_options.inline_declarations,
             learn: top_options.learn.unwrap_or(true),
+            warnings,
         })
     }
 }

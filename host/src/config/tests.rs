@@ -286,6 +286,10 @@ fails! {
         => r#"server "a": key "command" appears more than once"#;
     no_transport: r#"{"servers": {"a": {"env": {}}}}"#
         => r#"server "a": neither "command" (a stdio server) nor "url" (an HTTP server) is set"#;
+    misspelled_command: r#"{"servers": {"a": {"comand": "npx", "args": []}}}"#
+        => r#"server "a": neither "command" (a stdio server) nor "url" (an HTTP server) is set; is "comand" a misspelled "command"?"#;
+    misspelled_url: r#"{"servers": {"a": {"URL": "https://h/mcp"}}}"#
+        => r#"server "a": neither "command" (a stdio server) nor "url" (an HTTP server) is set; is "URL" a misspelled "url"?"#;
     both_transports: r#"{"servers": {"a": {"command": "x", "url": "https://h/mcp"}}}"#
         => r#"server "a": both "command" and "url" are set; a server is either stdio ("command") or streamable HTTP ("url")"#;
     type_not_string: r#"{"servers": {"a": {"type": 1, "command": "x"}}}"#
@@ -566,6 +570,34 @@ fn secrets_mark_names_case_insensitively_and_layer_like_other_options() {
     assert!(!ServerOptions::default().marks_secret("NODE_ENV"));
     let not_strings = parse(r#"{"servers": {"a": {"command": "x", "codemode": {"secrets": "TOKEN"}}}}"#);
     assert!(not_strings.unwrap_err().to_string().contains("expected an array"));
+}
+
+#[test]
+fn unknown_entry_keys_are_warnings_with_a_suggestion() {
+    let config = parse(
+        r#"{"mcpServers": {
+            "a": {"command": "x", "evn": {"K": "v"}, "arg": ["--y"], "autoApprove": [], "timeout": 60},
+            "b": {"url": "https://h/mcp", "Headers": {}, "autostart": true}
+        }}"#,
+    )
+    .unwrap();
+    let warnings: Vec<String> = config.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            r#"server "a": unknown key "evn" is ignored; did you mean "env"?"#,
+            r#"server "a": unknown key "arg" is ignored; did you mean "args"?"#,
+            r#"server "b": unknown key "Headers" is ignored; did you mean "headers"?"#,
+            r#"server "b": unknown key "autostart" is ignored"#,
+        ]
+    );
+    // Still ignored: the servers are as if the keys were not there.
+    assert_eq!(config.servers[0], stdio("a", "x", &[], &[]));
+    for fixture in
+        ["claude_desktop.json", "claude_code_mcp.json", "cursor.json", "vscode.json", "codemode_options.json"]
+    {
+        assert_eq!(load(fixture).warnings, [], "{fixture}: real files warn of nothing");
+    }
 }
 
 #[test]

@@ -125,3 +125,30 @@ fn serve_refuses_an_execution_cap_it_cannot_hold() {
         assert!(stderr.contains(&message), "{stderr}");
     }
 }
+
+#[test]
+fn misspelled_config_keys_are_warned_of_on_stderr_and_a_missing_command_says_why() {
+    let path = std::env::temp_dir().join(format!("codemode-cli-typos-{}.json", std::process::id()));
+    let codemode = env!("CARGO_BIN_EXE_codemode");
+    let config = serde_json::json!({ "mcpServers": {
+        "demo": { "command": codemode, "args": ["demo-server"], "evn": { "NODE_ENV": "production" }, "arg": ["-v"] },
+    }});
+    std::fs::write(&path, config.to_string()).unwrap();
+    let (code, envelope, stderr) =
+        run_cli(&["run", "--config", path.to_str().unwrap(), "-"], "return (await demo.get_today({})).today");
+    assert_eq!((code, &envelope["value"]), (0, &"2025-06-15".into()), "the keys are ignored: {stderr}");
+    let file = path.display();
+    assert_eq!(
+        stderr,
+        format!(
+            "codemode: warning: {file}: server \"demo\": unknown key \"evn\" is ignored; did you mean \"env\"?\n\
+             codemode: warning: {file}: server \"demo\": unknown key \"arg\" is ignored; did you mean \"args\"?\n"
+        )
+    );
+
+    std::fs::write(&path, r#"{"mcpServers": {"demo": {"comand": "npx"}}}"#).unwrap();
+    let (code, _, stderr) = run_cli(&["types", "--config", path.to_str().unwrap()], "");
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(code, 2);
+    assert!(stderr.contains(r#"is set; is "comand" a misspelled "command"?"#), "{stderr}");
+}

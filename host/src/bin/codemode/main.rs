@@ -190,8 +190,13 @@ fn forget_learned(server: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Loads the config at `path`, showing its warnings on stderr.
 fn load(path: &Path) -> anyhow::Result<Config> {
-    Ok(Config::load(path)?)
+    let config = Config::load(path)?;
+    for warning in &config.warnings {
+        eprintln!("codemode: warning: {}: {warning}", path.display());
+    }
+    Ok(config)
 }
 
 pub(crate) fn exit_code(envelope: &Envelope) -> ExitCode {
