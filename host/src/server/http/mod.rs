@@ -468,6 +468,13 @@ async fn handle<H: ServerHandler>(
     }
 }
 
+/// [`validate_jsonrpc`] for the fuzz target `jsonrpc` (`fuzz/`): the id of
+/// a request, or the refusal's HTTP status, JSON-RPC code and message.
+#[cfg(fuzzing)]
+pub fn validate_jsonrpc_for_fuzzing(body: &[u8]) -> Result<Option<rmcp::model::RequestId>, (u16, i64, String)> {
+    validate_jsonrpc(body).map_err(|rejection| (rejection.status.as_u16(), rejection.code, rejection.message))
+}
+
 /// The answer to new work while draining: 503, and the connection closes.
 fn shutting_down(id: Option<rmcp::model::RequestId>) -> Response<ResponseBody> {
     let mut rejection = Rejection::http(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down").closing();
