@@ -9,6 +9,8 @@ use std::fmt;
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    /// For `InvalidLimits`: the field that is out of range.
+    limit: Option<&'static str>,
 }
 
 /// The kinds of [`Error`].
@@ -28,12 +30,28 @@ pub enum ErrorKind {
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self { kind, message: message.into(), limit: None }
+    }
+
+    /// An `InvalidLimits` error for `field`; `message` names the field and
+    /// its valid range.
+    pub(crate) fn invalid_limit(field: &'static str, message: String) -> Self {
+        Self { kind: ErrorKind::InvalidLimits, message, limit: Some(field) }
     }
 
     /// What kind of error this is.
     pub fn kind(&self) -> ErrorKind {
         self.kind
+    }
+
+    /// For [`ErrorKind::InvalidLimits`]: the Rust name of the field out of
+    /// range, in [`crate::Limits`] (`"fuel"`, `"memory"`, `"timeout"`,
+    /// `"max_concurrent_calls"`, `"output"`), [`crate::ExecutorBuilder`]
+    /// (`"max_memory"`, `"max_sandboxes"`) or
+    /// [`crate::server::ServeOptions`] (`"max_concurrent_executions"`), so
+    /// that a caller can name its own flag or setting for it.
+    pub fn limit(&self) -> Option<&'static str> {
+        self.limit
     }
 }
 

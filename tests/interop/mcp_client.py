@@ -19,6 +19,10 @@ Options (after the transport word):
     --scenario session     (default) codemode's `search` and `execute` tools
     --scenario tools-only  list the tools and call `--call NAME=JSON` (repeatable;
                            default: the demo server's get_today and aggregate_orders)
+    --scenario shutdown    `execute` the program; once its first progress message
+                           is in, print "executing" on stderr and wait for a line
+                           on stdin (the test stops the server meanwhile), then
+                           `search` while the program still runs, and await both
     --program FILE         the program `execute` runs (default: DEFAULT_PROGRAM)
     --handshake legacy     (default) `initialize`, as `ClientSession.initialize()` does
     --handshake auto       probe `server/discover` first and fall back to
@@ -36,7 +40,7 @@ The object, for every scenario:
     error             str, only when ok is false: the first failure
     failure           {protocol_error} | {exception}, only when the run itself
                       failed (connecting, the handshake, tools/list)
-    scenario          "session" | "tools-only"
+    scenario          "session" | "tools-only" | "shutdown"
     transport         "stdio" | "http"
     handshake         "legacy" | "auto"
     sdk_version       the installed `mcp` version
@@ -79,6 +83,11 @@ where log = {level, logger, data} from notifications/message.
 Scenario "tools-only" adds:
 
     calls  [{name, arguments, ...call}] in the order of --call
+
+Scenario "shutdown" adds:
+
+    execute   call: the program started before the line on stdin
+    search    call: "orders", sent after it
 """
 
 from __future__ import annotations
@@ -252,6 +261,23 @@ async def session_scenario(run: Run, session: ClientSession, program: str) -> No
         report["execute_bad_input"].append({"arguments": arguments, **step})
 
 
+async def shutdown_scenario(run: Run, session: ClientSession, program: str) -> None:
+    started = anyio.Event()
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        started.set()
+
+    async def execute() -> None:
+        run.report["execute"] = await run.call(session, "execute", "execute", {"code": program}, progress_callback=on_progress)
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(execute)
+        await started.wait()
+        print("executing", file=sys.stderr, flush=True)
+        await anyio.to_thread.run_sync(sys.stdin.readline)
+        run.report["search"] = await run.call(session, "search during shutdown", "search", {"query": "orders"})
+
+
 async def tools_only_scenario(run: Run, session: ClientSession, calls: list[str]) -> None:
     run.report["calls"] = []
     for spec in calls:
@@ -303,9 +329,11 @@ async def scenario(run: Run, args: argparse.Namespace) -> None:
             }
             for tool in listed.tools
         ]
+        program = Path(args.program).read_text(encoding="utf-8") if args.program else DEFAULT_PROGRAM
         if args.scenario == "session":
-            program = Path(args.program).read_text(encoding="utf-8") if args.program else DEFAULT_PROGRAM
             await session_scenario(run, session, program)
+        elif args.scenario == "shutdown":
+            await shutdown_scenario(run, session, program)
         else:
             await tools_only_scenario(run, session, args.call or DEFAULT_CALLS)
 
@@ -334,7 +362,7 @@ def _innermost(error: BaseException) -> BaseException:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--scenario", choices=["session", "tools-only"], default="session")
+    common.add_argument("--scenario", choices=["session", "tools-only", "shutdown"], default="session")
     common.add_argument("--program", help="file with the program `execute` runs")
     common.add_argument("--call", action="append", metavar="NAME=JSON", help="tools-only: a tool call (repeatable)")
     common.add_argument("--handshake", choices=["legacy", "auto"], default="legacy")

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::keys::{self, ConfigWarning};
 use super::tree::{Json, Node, Object};
 use super::{ConfigError, ConfigErrorKind, ServerConfig, ServerOptions, Transport, expand, options};
 
@@ -21,10 +22,22 @@ pub(super) struct Context<'a> {
     pub(super) defaults: &'a ServerOptions,
 }
 
-/// Resolves the entry of server `name`, or `None` if it is disabled.
-pub(super) fn resolve(name: &str, entry: &Json, cx: &Context<'_>) -> Result<Option<ServerConfig>, ConfigError> {
+/// Resolves the entry of server `name`, or `None` if it is disabled; adds
+/// a warning to `warnings` for each key it does not know.
+pub(super) fn resolve(
+    name: &str,
+    entry: &Json,
+    cx: &Context<'_>,
+    warnings: &mut Vec<ConfigWarning>,
+) -> Result<Option<ServerConfig>, ConfigError> {
     let entry = Node::server(name, entry);
     let fields = entry.object()?;
+    let unknown: Vec<ConfigWarning> = fields.entries().filter_map(|(key, _)| keys::check(name, key)).collect();
+    // A misspelled transport key is why there is no transport: say so.
+    let misspelled = |transport: &str| unknown.iter().find(|w| w.suggestion == Some(transport)).map(|w| w.key.clone());
+    let missing_transport =
+        ConfigErrorKind::MissingTransport { misspelled: misspelled("command").or(misspelled("url")) };
+    warnings.extend(unknown);
     if let Some(disabled) = fields.get("disabled")?
         && disabled.bool()?
     {
@@ -53,7 +66,7 @@ pub(super) fn resolve(name: &str, entry: &Json, cx: &Context<'_>) -> Result<Opti
         }
         None if command.is_some() => true,
         None if url.is_some() => false,
-        None => return Err(entry.error(ConfigErrorKind::MissingTransport)),
+        None => return Err(entry.error(missing_transport)),
     };
     // Only reachable with an explicit type: without one, the field present
     // chose the transport.

@@ -55,7 +55,11 @@ pub enum ConfigErrorKind {
         second: &'static str,
     },
     /// An entry has neither `command` nor `url`.
-    MissingTransport,
+    MissingTransport {
+        /// An unknown key of the entry that looks like a misspelled
+        /// `command` or `url`, if there is one.
+        misspelled: Option<String>,
+    },
     /// An entry has both `command` and `url`.
     ConflictingTransport,
     /// An entry's `type` needs the field that is missing.
@@ -201,7 +205,13 @@ impl fmt::Display for ConfigErrorKind {
             DuplicateServer { first, second } => {
                 write!(f, "defined in both {first:?} and {second:?}")
             }
-            MissingTransport => f.write_str("neither \"command\" (a stdio server) nor \"url\" (an HTTP server) is set"),
+            MissingTransport { misspelled } => {
+                f.write_str("neither \"command\" (a stdio server) nor \"url\" (an HTTP server) is set")?;
+                match misspelled.as_deref().and_then(|key| Some((key, super::keys::suggestion(key)?))) {
+                    Some((key, meant)) => write!(f, "; is {key:?} a misspelled {meant:?}?"),
+                    None => Ok(()),
+                }
+            }
             ConflictingTransport => f.write_str(
                 "both \"command\" and \"url\" are set; a server is either stdio (\"command\") \
                  or streamable HTTP (\"url\")",

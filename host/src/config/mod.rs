@@ -25,7 +25,9 @@
 //! means stdio and `url` means HTTP. Other keys are ignored at every level
 //! outside `"codemode"`, so `autoApprove`, `alwaysAllow`, `timeout`,
 //! `description`, ... do no harm; a key codemode reads must not appear twice
-//! in one object.
+//! in one object. Inside a server entry, a key that neither codemode nor a
+//! known client reads is reported in [`Config::warnings`], with the key it
+//! most likely misspells (`"evn"`: did you mean `"env"`?).
 //!
 //! # Rules
 //!
@@ -63,17 +65,33 @@
 //!
 //! # Secrets
 //!
-//! `env` and `headers` values are credentials. [`Transport`]'s `Debug` prints
-//! their names only, and no [`ConfigError`] contains them or any variable's
-//! value: errors quote names, JSON types, `type` values, URL schemes written
-//! in the file and codemode option values, nothing else. The `url` is not
-//! treated as secret (it is printed by `Debug`): keep credentials in
-//! `headers`.
+//! Some `env` and `headers` values are credentials, and codemode masks them
+//! (as `<redacted>`) in everything it surfaces, even when a server echoes
+//! one: a value is a credential when its **name** says so (`API_KEY`,
+//! `GITHUB_TOKEN`, `Authorization`, `X-Api-Key`, `DB_PASSWORD`, `Cookie`,
+//! ...: a name with `token`, `secret`, `password`, `credential`, `cookie`,
+//! `authorization`, ... in it, or ending in `key`, `auth` or `pass`), when
+//! the value **looks like** one (a long random-looking string of letters
+//! and digits, a hex key or UUID, the password in `user:password@` of a
+//! URL), or when the entry's `"codemode": { "secrets": [...] }` **marks**
+//! its name ([`ServerOptions::secrets`]). Other values (`"NODE_ENV":
+//! "production"`, `"REGION": "eu-west-1"`) are not masked, so results that
+//! mention them come through intact. Mark a name whose value is secret but
+//! neither named nor shaped like a credential (`"CUSTOMER_ID"`), or
+//! `["*"]` to mask every value.
+//!
+//! This module never reveals any of them: [`Transport`]'s `Debug` prints
+//! `env` and `headers` names only, and no [`ConfigError`] contains their
+//! values or any variable's value: errors quote names, JSON types, `type`
+//! values, URL schemes written in the file and codemode option values,
+//! nothing else. The `url` is not treated as secret (it is printed by
+//! `Debug`): keep credentials in `headers`.
 
 mod entry;
 mod error;
 mod expand;
 mod jsonc;
+mod keys;
 mod options;
 mod tree;
 
@@ -85,6 +103,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::{ConfigError, ConfigErrorKind};
+pub use keys::ConfigWarning;
 pub use options::{DEFAULT_CALL_TIMEOUT, DEFAULT_SERVER_CONCURRENT_CALLS, DEFAULT_START_TIMEOUT, parse_duration};
 
 use tree::{Json, Node};
@@ -111,12 +130,17 @@ pub struct Config {
     /// that cannot be started stops codemode from starting at all, instead
     /// of leaving it unavailable while the others work. Default false.
     pub strict: bool,
+    /// What the file has that codemode accepts but that is probably a
+    /// mistake: each unknown key of a server entry (other than the keys
+    /// other clients define), with the key codemode reads that it most
+    /// likely misspells. The caller shows them; they change nothing.
+    pub warnings: Vec<ConfigWarning>,
 }
 
 impl Default for Config {
-    /// No servers, nothing inlined, learning on, not strict.
+    /// No servers, nothing inlined, learning on, not strict, no warnings.
     fn default() -> Self {
-        Config { servers: Vec::new(), inline_declarations: None, learn: true, strict: false }
+        Config { servers: Vec::new(), inline_declarations: None, learn: true, strict: false, warnings: Vec::new() }
     }
 }
 
@@ -161,6 +185,7 @@ pub enum Transport {
 /// ```json
 /// "codemode": {
 ///   "tools": { "allow": ["*"], "deny": ["delete_*"] },
+///   "secrets": ["CUSTOMER_ID", "X-Tenant"],
 ///   "callTimeout": "30s",
 ///   "startTimeout": "2m",
 ///   "maxConcurrentCalls": 4
@@ -176,6 +201,13 @@ pub struct ServerOptions {
     /// `tools.deny`: tool-name patterns to hide, winning over `allow`;
     /// default empty.
     pub deny: Vec<String>,
+    /// `secrets`: names of `env` variables (stdio) or `headers` (HTTP) whose
+    /// values are credentials, to be masked in everything codemode surfaces
+    /// ([`ServerOptions::marks_secret`]), on top of those codemode
+    /// recognizes itself (see *Secrets* in the [module docs](self)). `*`
+    /// matches any run of characters, so `["*"]` marks every value; names
+    /// are compared without regard to case. Default empty.
+    pub secrets: Vec<String>,
     /// `callTimeout`: the longest one tool call may take, as integer
     /// milliseconds or a string `"<integer><unit>"` with unit `ms`, `s`, `m`
     /// or `h`; must be positive. Default [`DEFAULT_CALL_TIMEOUT`].
@@ -261,15 +293,17 @@ impl Config {
         }
 
         let context = entry::Context { env, dir, defaults: &defaults };
-        let servers = entries
-            .into_iter()
-            .filter_map(|(_, name, entry)| entry::resolve(name, entry, &context).transpose())
-            .collect::<Result<_, _>>()?;
+        let mut servers = Vec::with_capacity(entries.len());
+        let mut warnings = Vec::new();
+        for (_, name, entry) in entries {
+            servers.extend(entry::resolve(name, entry, &context, &mut warnings)?);
+        }
         Ok(Config {
             servers,
             inline_declarations: top_options.inline_declarations,
             learn: top_options.learn.unwrap_or(true),
             strict: top_options.strict.unwrap_or(false),
+            warnings,
         })
     }
 }
@@ -284,6 +318,14 @@ impl ServerOptions {
         let matches = |pattern: &String| options::glob_matches(pattern, tool);
         self.allow.iter().any(matches) && !self.deny.iter().any(matches)
     }
+
+    /// Whether `secrets` marks the `env` variable or header called `name`:
+    /// some pattern matches it, both compared in lower case.
+    #[must_use]
+    pub fn marks_secret(&self, name: &str) -> bool {
+        let name = name.to_lowercase();
+        self.secrets.iter().any(|pattern| options::glob_matches(&pattern.to_lowercase(), &name))
+    }
 }
 
 impl Default for ServerOptions {
@@ -293,6 +335,7 @@ impl Default for ServerOptions {
         ServerOptions {
             allow: vec!["*".to_owned()],
             deny: Vec::new(),
+            secrets: Vec::new(),
             call_timeout: DEFAULT_CALL_TIMEOUT,
             start_timeout: DEFAULT_START_TIMEOUT,
             max_concurrent_calls: DEFAULT_SERVER_CONCURRENT_CALLS,

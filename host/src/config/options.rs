@@ -29,6 +29,7 @@ const COUNT: &str = "a positive integer";
 pub(super) struct Overrides {
     allow: Option<Vec<String>>,
     deny: Option<Vec<String>>,
+    secrets: Option<Vec<String>>,
     call_timeout: Option<Duration>,
     start_timeout: Option<Duration>,
     max_concurrent_calls: Option<usize>,
@@ -55,10 +56,10 @@ impl Overrides {
                             "deny" => &mut out.deny,
                             _ => return Err(unknown(&node, r#""allow" or "deny""#)),
                         };
-                        let patterns = node.array()?.into_iter().map(|p| p.string().map(str::to_owned));
-                        *list = Some(patterns.collect::<Result<_, _>>()?);
+                        *list = Some(strings(&node)?);
                     }
                 }
+                "secrets" => out.secrets = Some(strings(&node)?),
                 "callTimeout" => {
                     out.call_timeout = Some(duration(node.value()).ok_or_else(|| invalid(&node, DURATION))?);
                 }
@@ -74,11 +75,11 @@ impl Overrides {
                 "learn" if top => out.learn = Some(node.bool()?),
                 "strict" if top => out.strict = Some(node.bool()?),
                 _ if top => {
-                    let expected = r#""tools", "callTimeout", "startTimeout", "maxConcurrentCalls", "inlineDeclarations", "learn" or "strict""#;
+                    let expected = r#""tools", "secrets", "callTimeout", "startTimeout", "maxConcurrentCalls", "inlineDeclarations", "learn" or "strict""#;
                     return Err(unknown(&node, expected));
                 }
                 _ => {
-                    let expected = r#""tools", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
+                    let expected = r#""tools", "secrets", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
                     return Err(unknown(&node, expected));
                 }
             }
@@ -91,11 +92,17 @@ impl Overrides {
         ServerOptions {
             allow: self.allow.clone().unwrap_or_else(|| base.allow.clone()),
             deny: self.deny.clone().unwrap_or_else(|| base.deny.clone()),
+            secrets: self.secrets.clone().unwrap_or_else(|| base.secrets.clone()),
             call_timeout: self.call_timeout.unwrap_or(base.call_timeout),
             start_timeout: self.start_timeout.unwrap_or(base.start_timeout),
             max_concurrent_calls: self.max_concurrent_calls.unwrap_or(base.max_concurrent_calls),
         }
     }
+}
+
+/// An array of strings (`tools.allow`, `tools.deny`, `secrets`).
+fn strings(node: &Node<'_>) -> Result<Vec<String>, ConfigError> {
+    node.array()?.into_iter().map(|item| item.string().map(str::to_owned)).collect()
 }
 
 /// A `callTimeout` or `startTimeout`: a positive integer of milliseconds,

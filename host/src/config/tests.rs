@@ -137,6 +137,7 @@ fn codemode_options() {
     let with = |allow: &[&str], deny: &[&str], timeout_ms, max| ServerOptions {
         allow: strings(allow),
         deny: strings(deny),
+        secrets: Vec::new(),
         call_timeout: Duration::from_millis(timeout_ms),
         start_timeout: DEFAULT_START_TIMEOUT,
         max_concurrent_calls: max,
@@ -207,7 +208,7 @@ const INVALID: &[(&str, &str)] = &[
     ),
     (
         "unknown_option.json",
-        r#": server "github": field "codemode.calltimeout": unknown codemode option; expected "tools", "callTimeout", "startTimeout" or "maxConcurrentCalls""#,
+        r#": server "github": field "codemode.calltimeout": unknown codemode option; expected "tools", "secrets", "callTimeout", "startTimeout" or "maxConcurrentCalls""#,
     ),
     (
         "bad_duration.json",
@@ -286,6 +287,10 @@ fails! {
         => r#"server "a": key "command" appears more than once"#;
     no_transport: r#"{"servers": {"a": {"env": {}}}}"#
         => r#"server "a": neither "command" (a stdio server) nor "url" (an HTTP server) is set"#;
+    misspelled_command: r#"{"servers": {"a": {"comand": "npx", "args": []}}}"#
+        => r#"server "a": neither "command" (a stdio server) nor "url" (an HTTP server) is set; is "comand" a misspelled "command"?"#;
+    misspelled_url: r#"{"servers": {"a": {"URL": "https://h/mcp"}}}"#
+        => r#"server "a": neither "command" (a stdio server) nor "url" (an HTTP server) is set; is "URL" a misspelled "url"?"#;
     both_transports: r#"{"servers": {"a": {"command": "x", "url": "https://h/mcp"}}}"#
         => r#"server "a": both "command" and "url" are set; a server is either stdio ("command") or streamable HTTP ("url")"#;
     type_not_string: r#"{"servers": {"a": {"type": 1, "command": "x"}}}"#
@@ -349,7 +354,7 @@ fails! {
     codemode_not_object: r#"{"servers": {"a": {"command": "x", "codemode": true}}}"#
         => r#"server "a": field "codemode": expected an object, found a boolean"#;
     unknown_option: r#"{"servers": {"a": {"command": "x", "codemode": {"timeout": 5}}}}"#
-        => r#"server "a": field "codemode.timeout": unknown codemode option; expected "tools", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
+        => r#"server "a": field "codemode.timeout": unknown codemode option; expected "tools", "secrets", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
     unknown_tools_option: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"only": []}}}}}"#
         => r#"server "a": field "codemode.tools.only": unknown codemode option; expected "allow" or "deny""#;
     allow_not_array: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"allow": "*"}}}}}"#
@@ -520,7 +525,10 @@ fn inline_declarations_is_a_top_level_setting() {
     assert_eq!(parse(r#"{"servers": {"a": {"command": "x"}}}"#).unwrap().inline_declarations, None);
     let in_entry = parse(r#"{"servers": {"a": {"command": "x", "codemode": {"inlineDeclarations": 2000}}}}"#);
     assert!(
-        in_entry.unwrap_err().to_string().contains(r#""tools", "callTimeout", "startTimeout" or "maxConcurrentCalls""#)
+        in_entry
+            .unwrap_err()
+            .to_string()
+            .contains(r#""tools", "secrets", "callTimeout", "startTimeout" or "maxConcurrentCalls""#)
     );
     let zero = parse(r#"{"codemode": {"inlineDeclarations": 0}, "servers": {"a": {"command": "x"}}}"#);
     assert!(zero.unwrap_err().to_string().contains("a positive integer"));
@@ -570,6 +578,58 @@ fn entry_options_replace_top_level_options_key_by_key() {
     assert!(overrides.options.deny.is_empty());
     assert_eq!(overrides.options.call_timeout, Duration::from_millis(500));
     assert_eq!(overrides.options.max_concurrent_calls, 2);
+}
+
+#[test]
+fn secrets_mark_names_case_insensitively_and_layer_like_other_options() {
+    let config = parse(
+        r#"{"codemode": {"secrets": ["CUSTOMER_*"]},
+            "servers": {
+                "inherits": {"command": "x"},
+                "overrides": {"url": "https://h/mcp", "codemode": {"secrets": ["X-Tenant"]}}
+            }}"#,
+    )
+    .unwrap();
+    let [inherits, overrides] = &config.servers[..] else { panic!() };
+    assert_eq!(inherits.options.secrets, ["CUSTOMER_*"]);
+    assert!(inherits.options.marks_secret("CUSTOMER_ID"));
+    assert!(inherits.options.marks_secret("customer_id"));
+    assert!(!inherits.options.marks_secret("REGION"));
+    assert!(overrides.options.marks_secret("x-tenant"));
+    assert!(!overrides.options.marks_secret("CUSTOMER_ID"), "an entry's list replaces the top-level one");
+    let every = ServerOptions { secrets: strings(&["*"]), ..ServerOptions::default() };
+    assert!(every.marks_secret("NODE_ENV"));
+    assert!(!ServerOptions::default().marks_secret("NODE_ENV"));
+    let not_strings = parse(r#"{"servers": {"a": {"command": "x", "codemode": {"secrets": "TOKEN"}}}}"#);
+    assert!(not_strings.unwrap_err().to_string().contains("expected an array"));
+}
+
+#[test]
+fn unknown_entry_keys_are_warnings_with_a_suggestion() {
+    let config = parse(
+        r#"{"mcpServers": {
+            "a": {"command": "x", "evn": {"K": "v"}, "arg": ["--y"], "autoApprove": [], "timeout": 60},
+            "b": {"url": "https://h/mcp", "Headers": {}, "autostart": true}
+        }}"#,
+    )
+    .unwrap();
+    let warnings: Vec<String> = config.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            r#"server "a": unknown key "evn" is ignored; did you mean "env"?"#,
+            r#"server "a": unknown key "arg" is ignored; did you mean "args"?"#,
+            r#"server "b": unknown key "Headers" is ignored; did you mean "headers"?"#,
+            r#"server "b": unknown key "autostart" is ignored"#,
+        ]
+    );
+    // Still ignored: the servers are as if the keys were not there.
+    assert_eq!(config.servers[0], stdio("a", "x", &[], &[]));
+    for fixture in
+        ["claude_desktop.json", "claude_code_mcp.json", "cursor.json", "vscode.json", "codemode_options.json"]
+    {
+        assert_eq!(load(fixture).warnings, [], "{fixture}: real files warn of nothing");
+    }
 }
 
 #[test]

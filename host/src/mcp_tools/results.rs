@@ -130,6 +130,16 @@ mod tests {
         );
     }
 
+    /// A number with more digits than an f64 holds reads as JavaScript reads
+    /// it (serde_json without `float_roundtrip` was one unit in the last
+    /// place off here; found by fuzzing).
+    #[test]
+    fn numbers_read_as_javascript_reads_them() {
+        let wire = r#"{"content": [], "structuredContent": {"n": -44444444444.4444444444444}}"#;
+        let result: CallToolResult = serde_json::from_str(wire).unwrap();
+        assert_eq!(ok(result)["n"].as_f64(), Some(-44444444444.44444));
+    }
+
     #[test]
     fn errors() {
         let (message, details) = failed(CallToolResult::error(vec![text("no such city")]));

@@ -99,7 +99,7 @@ pub struct Built {
 pub fn build(settings: &EngineSettings, guest: &[u8]) -> Result<Built, Error> {
     let setup = |what: &str, e: wasmtime::Error| Error::new(ErrorKind::Setup, format!("{what}: {e:#}"));
     let max_memory = usize::try_from(settings.max_memory).map_err(|_| {
-        Error::new(ErrorKind::InvalidLimits, "max_memory does not fit in this platform's address space")
+        Error::invalid_limit("max_memory", "max_memory does not fit in this platform's address space".into())
     })?;
 
     let mut config = Config::new();

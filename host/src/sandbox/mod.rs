@@ -19,7 +19,8 @@ use bindings::exports::codemode::sandbox::program::{RunOptions, ToolBinding};
 use bridge::Bridge;
 pub(crate) use cache::Location as CompileCache;
 use capture::Capture;
-use outcome::{Ending, bytes as format_bytes};
+use outcome::Ending;
+pub(crate) use outcome::bytes as format_bytes;
 use std::sync::Arc;
 use std::time::Instant;
 use store::{MemoryLimiter, State};
@@ -54,7 +55,13 @@ impl Sandbox {
     /// compile cache).
     pub(crate) fn new(settings: &SandboxSettings) -> Result<Self, Error> {
         if settings.max_sandboxes == 0 {
-            return Err(Error::new(ErrorKind::InvalidLimits, "max_sandboxes must be at least 1"));
+            return Err(Error::invalid_limit("max_sandboxes", "max_sandboxes must be at least 1".into()));
+        }
+        if !(Limits::MIN_MEMORY..=Limits::MAX_MEMORY).contains(&settings.max_memory) {
+            let (min, max) = (format_bytes(Limits::MIN_MEMORY), format_bytes(Limits::MAX_MEMORY));
+            let message =
+                format!("max_memory must be between {min} and {max} (got {})", format_bytes(settings.max_memory));
+            return Err(Error::invalid_limit("max_memory", message));
         }
         let engine_settings = engine::EngineSettings {
             max_memory: settings.max_memory,
@@ -219,25 +226,17 @@ fn run_options(specs: &[ToolSpec], limits: &Limits, filename: &str) -> RunOption
     }
 }
 
-/// Whether `limits` can be honoured by a sandbox whose pool allows
-/// `max_memory`.
+/// Whether `limits` are valid ([`Limits::validate`]) and can be honoured
+/// by a sandbox whose pool allows `max_memory`.
 pub(crate) fn check(limits: &Limits, max_memory: u64) -> Result<(), Error> {
-    let invalid = |m: String| Err(Error::new(ErrorKind::InvalidLimits, m));
+    limits.validate()?;
     if limits.memory > max_memory {
-        return invalid(format!(
+        let message = format!(
             "the memory limit {} is above the executor's maximum {}",
             format_bytes(limits.memory),
             format_bytes(max_memory)
-        ));
-    }
-    if limits.memory < 2 * Limits::ENGINE_RESERVE {
-        return invalid(format!("the memory limit must be at least {}", format_bytes(2 * Limits::ENGINE_RESERVE)));
-    }
-    if usize::try_from(limits.memory).is_err() {
-        return invalid("the memory limit does not fit in this platform's address space".into());
-    }
-    if limits.output < Limits::MIN_OUTPUT {
-        return invalid(format!("the output limit must be at least {}", format_bytes(Limits::MIN_OUTPUT.into())));
+        );
+        return Err(Error::invalid_limit("memory", message));
     }
     Ok(())
 }

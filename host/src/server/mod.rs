@@ -59,6 +59,25 @@ pub struct ServeOptions {
     pub inline_declarations: Option<usize>,
 }
 
+impl ServeOptions {
+    /// Checks the options against their documented ranges.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidLimits`] when `max_concurrent_executions` is 0 or
+    /// over [`MAX_EXECUTIONS`] ([`Error::limit`] is
+    /// `"max_concurrent_executions"`).
+    pub fn validate(&self) -> Result<(), Error> {
+        let executions = self.max_concurrent_executions;
+        if !(1..=MAX_EXECUTIONS).contains(&executions) {
+            let message =
+                format!("the concurrent executions must be between 1 and {MAX_EXECUTIONS} (got {executions})");
+            return Err(Error::invalid_limit("max_concurrent_executions", message));
+        }
+        Ok(())
+    }
+}
+
 impl Default for ServeOptions {
     fn default() -> Self {
         Self { max_concurrent_executions: 8, queue_timeout: Duration::from_secs(5), inline_declarations: None }
@@ -108,13 +127,9 @@ impl CodemodeServer {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidLimits`] when `max_concurrent_executions` is 0 or
-    /// over [`MAX_EXECUTIONS`].
+    /// As [`ServeOptions::validate`].
     pub fn new(executor: Executor, tools: Arc<McpTools>, options: ServeOptions) -> Result<Self, Error> {
-        if !(1..=MAX_EXECUTIONS).contains(&options.max_concurrent_executions) {
-            let message = format!("max_concurrent_executions must be between 1 and {MAX_EXECUTIONS}");
-            return Err(Error::new(ErrorKind::InvalidLimits, message));
-        }
+        options.validate()?;
         let slots = Semaphore::new(options.max_concurrent_executions);
         let shared = Arc::new(Shared { executor, tools, options, slots });
         Ok(Self { shared, log_level: Arc::default() })

@@ -60,15 +60,15 @@
 //!
 //! # Credentials
 //!
-//! `env` values and `headers` values are secrets. Every text this module
-//! surfaces — error messages (with stderr excerpts and quoted stdout), log
-//! lines, and everything the server sends (tools, instructions, results) —
-//! has each of the server's secrets replaced by `<redacted>`, and no
-//! `Debug` output prints them. Values shorter than 4 characters are not
-//! treated as secrets (masking every `1` would garble messages), words of 8
-//! or more characters inside a value are masked on their own (the token of
-//! `Bearer TOKEN`), and matching is exact (an encoded secret is not
-//! recognized).
+//! The values of a server's `env` and `headers` that are credentials (the
+//! rules are in [`redact`]'s docs: the name says so, the user marks it in
+//! `codemode.secrets`, or the value looks like one) are masked in every text
+//! this module surfaces — error messages (with stderr excerpts and quoted
+//! stdout), log lines, and everything the server sends (tools,
+//! instructions, results) — each replaced by `<redacted>`; no `Debug` output
+//! prints any `env` or `headers` value. Ordinary values (`production`,
+//! `eu-west-1`) come through as they are. Matching is exact (an encoded
+//! secret is not recognized).
 //!
 //! # Stopping
 //!
@@ -94,7 +94,7 @@ use rmcp::ServiceError;
 use rmcp::model::{CallToolRequestParams, CallToolResult, JsonObject, Tool};
 use tokio::sync::{Semaphore, watch};
 
-use crate::config::{Config, ServerConfig, Transport};
+use crate::config::{Config, ServerConfig};
 
 pub use error::{MAX_RPC_MESSAGE, UpstreamError, UpstreamErrorKind};
 pub use session::STOP_GRACE;
@@ -183,14 +183,10 @@ impl Upstreams {
 
 impl Server {
     async fn start(config: &ServerConfig) -> Server {
-        let secrets: Vec<&str> = match &config.transport {
-            Transport::Stdio { env, .. } => env.iter().map(|(_, value)| value.as_str()).collect(),
-            Transport::Http { headers, .. } => headers.iter().map(|(_, value)| value.as_str()).collect(),
-        };
         let shared = Shared {
             name: Arc::from(config.name.as_str()),
             config: config.clone(),
-            redactor: Arc::new(Redactor::new(secrets)),
+            redactor: Arc::new(Redactor::for_server(config)),
             tools: Arc::new(ToolSet::new(config.options.clone())),
             introduction: OnceLock::new(),
         };

@@ -1,19 +1,32 @@
 //! Keeping credentials out of everything codemode surfaces.
 //!
-//! A server's configured `env` values (stdio) and `headers` values (HTTP)
-//! are its secrets. [`Redactor`] replaces each of them with `<redacted>` in
-//! text (error messages, stderr excerpts, quoted stdout) and in JSON, and
-//! [`Redacting`] applies it to every message the server sends before the MCP
-//! client sees it — so tool lists, instructions, results, and the SDK's own
-//! log lines never carry a secret either, even when the server echoes one.
+//! Which configured values are secrets is decided per server from its `env`
+//! (stdio) or `headers` (HTTP) by [`Redactor::for_server`]; [`Redactor`]
+//! replaces each secret with `<redacted>` in text (error messages, stderr
+//! excerpts, quoted stdout) and in JSON, and [`Redacting`] applies it to
+//! every message the server sends before the MCP client sees it — so tool
+//! lists, instructions, results, and the SDK's own log lines never carry a
+//! secret either, even when the server echoes one.
 //!
-//! Rules, and why:
+//! What is a secret, and why:
 //!
-//! - a value shorter than [`MIN_SECRET`] characters is not treated as a
-//!   secret: no credential is that short, and masking every `1` or `yes`
-//!   would garble exit codes and counts in every message;
-//! - a value with whitespace also has each whitespace-separated word of at
-//!   least [`MIN_WORD`] characters masked, so the token of
+//! - the value of a variable or header whose **name names a credential**
+//!   ([`names_credential`]: `API_KEY`, `GITHUB_TOKEN`, `Authorization`,
+//!   `X-Api-Key`, `PGPASSWORD`, `Cookie`, ...);
+//! - the value of a name the user **marks** in the server's
+//!   `codemode.secrets` (see [`crate::config::ServerOptions::secrets`]);
+//! - any word of any value that **looks like a credential**
+//!   ([`looks_like_credential`]: 20 characters or more from a token alphabet,
+//!   random-looking), and the password of a URL's `user:password@`.
+//!
+//! Every other value is left alone: masking `production` or `eu-west-1`
+//! would garble results that mention them and protect nothing. Then:
+//!
+//! - a value shorter than [`MIN_SECRET`] characters is never masked: no
+//!   credential is that short, and masking every `1` or `yes` would garble
+//!   exit codes and counts in every message;
+//! - a secret value with whitespace also has each whitespace-separated word
+//!   of at least [`MIN_WORD`] characters masked, so the token of
 //!   `Authorization: Bearer TOKEN` is caught when a server echoes only the
 //!   token;
 //! - matching is exact and case-sensitive: an encoded form (URL-escaped,
@@ -32,6 +45,8 @@ use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use serde_json::Value;
 
+use crate::config::{self, ServerConfig};
+
 /// What replaces a secret.
 const MASK: &str = "<redacted>";
 
@@ -41,6 +56,36 @@ const MIN_SECRET: usize = 4;
 /// The shortest word of a multi-word value treated as a secret on its own.
 const MIN_WORD: usize = 8;
 
+/// The shortest word [`looks_like_credential`] considers: generated
+/// credentials are longer (GitHub's 40, AWS's 20 and 40, hex keys 32 and
+/// up), and shorter random-looking strings are often ordinary identifiers.
+const MIN_LOOKS: usize = 20;
+
+/// Words that make a name a credential's wherever they appear in it, even
+/// inside a longer word (`PGPASSWORD`, `GITHUBTOKEN`).
+const CREDENTIAL_PARTS: [&str; 10] = [
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "passphrase",
+    "credential",
+    "cookie",
+    "authorization",
+    "apikey",
+    "privatekey",
+];
+
+/// Words that make a name a credential's when they are one of its words
+/// (`SENTRY_DSN`, `X-Bearer`), not inside another (`JWTISSUER`).
+const CREDENTIAL_WORDS: [&str; 4] = ["bearer", "jwt", "dsn", "creds"];
+
+/// Words that make a name a credential's only as its last word (`API_KEY`,
+/// `X-Api-Key`, `BASIC_AUTH`, `DB_PASS`), since elsewhere they are as often
+/// ordinary (`KEY_PREFIX`, `AUTH_MODE`, `PASS_THROUGH`); and `KEY` before
+/// a final `ID` (`AWS_ACCESS_KEY_ID`).
+const CREDENTIAL_LAST_WORDS: [&str; 5] = ["key", "auth", "pass", "pwd", "pat"];
+
 /// The secrets of one server, and the means to mask them.
 #[derive(Default)]
 pub(super) struct Redactor {
@@ -49,14 +94,32 @@ pub(super) struct Redactor {
 }
 
 impl Redactor {
-    /// A redactor for these configured values.
-    pub(super) fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut secrets: Vec<String> = Vec::new();
-        for value in values {
-            let words = value.split_whitespace().filter(|word| word.chars().count() >= MIN_WORD);
-            let whole = std::iter::once(value).filter(|value| value.chars().count() >= MIN_SECRET);
-            secrets.extend(whole.chain(words).map(str::to_owned));
+    /// The redactor of `server`: the secrets among its `env` or `headers`
+    /// values, as the [module docs](self) define them.
+    pub(super) fn for_server(server: &ServerConfig) -> Self {
+        let pairs = match &server.transport {
+            config::Transport::Stdio { env, .. } => env,
+            config::Transport::Http { headers, .. } => headers,
+        };
+        let secret = |name: &str| names_credential(name) || server.options.marks_secret(name);
+        Self::new(pairs.iter().map(|(name, value)| (value.as_str(), secret(name))))
+    }
+
+    /// A redactor for these values, each with whether its name makes it a
+    /// secret; the other values are searched for credential-like words.
+    fn new<'a>(values: impl IntoIterator<Item = (&'a str, bool)>) -> Self {
+        let mut secrets: Vec<&str> = Vec::new();
+        for (value, secret) in values {
+            if secret {
+                let words = value.split_whitespace().filter(|word| word.chars().count() >= MIN_WORD);
+                secrets.extend(std::iter::once(value).chain(words));
+            } else {
+                secrets.extend(value.split(|c| !is_token_char(c)).filter(|word| looks_like_credential(word)));
+            }
+            secrets.extend(value.split_whitespace().filter_map(url_password));
         }
+        let mut secrets: Vec<String> =
+            secrets.into_iter().filter(|secret| secret.chars().count() >= MIN_SECRET).map(str::to_owned).collect();
         secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
         secrets.dedup();
         Redactor { secrets }
@@ -118,6 +181,110 @@ impl Redactor {
     pub(super) fn is_empty(&self) -> bool {
         self.secrets.is_empty()
     }
+}
+
+/// Whether a variable or header called `name` holds a credential, judged by
+/// its words: `name` is split at every character that is not a letter or a
+/// digit and where lower case turns to upper case (`apiKey`), compared
+/// without regard to case. See [`CREDENTIAL_PARTS`], [`CREDENTIAL_WORDS`]
+/// and [`CREDENTIAL_LAST_WORDS`].
+pub(super) fn names_credential(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if CREDENTIAL_PARTS.iter().any(|part| lower.contains(part)) {
+        return true;
+    }
+    let words = words(name);
+    if words.iter().any(|word| CREDENTIAL_WORDS.contains(&word.as_str())) {
+        return true;
+    }
+    match words.as_slice() {
+        [.., last] if CREDENTIAL_LAST_WORDS.contains(&last.as_str()) => true,
+        [.., key, id] => key == "key" && id == "id",
+        _ => false,
+    }
+}
+
+/// The words of a name, lower-cased: split at non-alphanumerics and at
+/// each lower-to-upper case change.
+fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if (!c.is_alphanumeric() || (previous_lower && c.is_uppercase())) && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Whether `c` may be part of a generated credential: an ASCII letter or
+/// digit, or one of `-_.+/~` (base64 and base64url, JWTs, prefixed keys).
+/// Values are cut into credential candidates at every other character, so
+/// `--token=KEY` or `"KEY"` yields `KEY`.
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-_.+/~".contains(c)
+}
+
+/// Whether `word` looks like a generated credential: at least [`MIN_LOOKS`]
+/// characters for which [`is_token_char`] holds, not a path, and
+/// random-looking, which is either
+///
+/// - hexadecimal (dashes allowed: UUIDs) with at least 4 digits and a
+///   letter, and a Shannon entropy of at least 3 bits per character; or
+/// - upper case mixed with lower case or digits (base62, base64, JWTs),
+///   switching between lower case, upper case, digits and the rest at 4 of
+///   every 10 characters or more (a random string does at about 6; words
+///   and camelCase names at 3 or less), with an entropy of at least 3.5
+///   bits.
+///
+/// Names people write (`my-service-v2-production`, `python3.11-packages`,
+/// `1.2.3-beta.4+build.567`, `Supercalifragilistic1`) fail these.
+pub(super) fn looks_like_credential(word: &str) -> bool {
+    if word.len() < MIN_LOOKS || !word.chars().all(is_token_char) || word.starts_with(['/', '.', '~']) {
+        return false;
+    }
+    let bytes = word.as_bytes();
+    let count = |test: fn(&u8) -> bool| bytes.iter().filter(|b| test(b)).count();
+    let (digits, upper, lower) =
+        (count(u8::is_ascii_digit), count(u8::is_ascii_uppercase), count(u8::is_ascii_lowercase));
+    if bytes.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-') {
+        return digits >= 4 && upper + lower > 0 && entropy(word) >= 3.0;
+    }
+    let class = |b: &u8| match b {
+        b'a'..=b'z' => 0,
+        b'A'..=b'Z' => 1,
+        b'0'..=b'9' => 2,
+        _ => 3,
+    };
+    let switches = bytes.windows(2).filter(|pair| class(&pair[0]) != class(&pair[1])).count();
+    upper > 0 && lower + digits > 0 && switches * 10 >= (bytes.len() - 1) * 4 && entropy(word) >= 3.5
+}
+
+/// Shannon entropy of `text`'s bytes, in bits per byte.
+fn entropy(text: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for byte in text.bytes() {
+        counts[usize::from(byte)] += 1;
+    }
+    let total = text.len() as f64;
+    counts.iter().filter(|&&n| n > 0).map(|&n| n as f64 / total).map(|p| -p * p.log2()).sum()
+}
+
+/// The password of a URL's `scheme://user:password@host...`, if any.
+fn url_password(word: &str) -> Option<&str> {
+    let (_, rest) = word.split_once("://")?;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    let (_, password) = userinfo.split_once(':')?;
+    Some(password)
 }
 
 /// The length of the longest proper tail of `secret`, of at least
@@ -209,9 +376,13 @@ impl<T: Transport<RoleClient>> Transport<RoleClient> for Redacting<T> {
 mod tests {
     use super::*;
 
+    fn secrets(values: &[&'static str]) -> Redactor {
+        Redactor::new(values.iter().map(|value| (*value, true)))
+    }
+
     #[test]
     fn masks_whole_values_and_long_words() {
-        let redactor = Redactor::new(["s3cr3t-value", "Bearer tok_abcdefgh", "1"]);
+        let redactor = secrets(&["s3cr3t-value", "Bearer tok_abcdefgh", "1"]);
         assert_eq!(redactor.redact("a s3cr3t-value b"), "a <redacted> b");
         assert_eq!(redactor.redact("got tok_abcdefgh"), "got <redacted>");
         assert_eq!(redactor.redact("Authorization: Bearer tok_abcdefgh"), "Authorization: <redacted>");
@@ -220,7 +391,7 @@ mod tests {
 
     #[test]
     fn masks_fragments_at_the_edges_of_an_excerpt() {
-        let redactor = Redactor::new(["ABCDEFGHIJ"]);
+        let redactor = secrets(&["ABCDEFGHIJ"]);
         assert_eq!(redactor.redact_excerpt("FGHIJ rest"), "<redacted> rest");
         assert_eq!(redactor.redact_excerpt("start ABCDE"), "start <redacted>");
         assert_eq!(redactor.redact_excerpt("IJ ABC"), "IJ ABC");
@@ -228,10 +399,106 @@ mod tests {
 
     #[test]
     fn masks_json_strings_and_keys() {
-        let redactor = Redactor::new(["hunter22"]);
+        let redactor = secrets(&["hunter22"]);
         let mut value = serde_json::json!({"hunter22": ["x hunter22 y", 1, {"k": "hunter22"}]});
         assert!(redactor.redact_json(&mut value));
         assert_eq!(value, serde_json::json!({"<redacted>": ["x <redacted> y", 1, {"k": "<redacted>"}]}));
         assert!(!redactor.redact_json(&mut value));
+    }
+
+    /// `test_name: name => whether it names a credential;`
+    macro_rules! names {
+        ($($test:ident: $name:literal => $want:expr;)*) => {$(
+            #[test]
+            fn $test() {
+                assert_eq!(names_credential($name), $want);
+            }
+        )*};
+    }
+
+    names! {
+        api_key: "OPENAI_API_KEY" => true;
+        api_key_header: "X-Api-Key" => true;
+        camel_api_key: "apiKey" => true;
+        bare_key: "KEY" => true;
+        access_key_id: "AWS_ACCESS_KEY_ID" => true;
+        secret_access_key: "AWS_SECRET_ACCESS_KEY" => true;
+        github_token: "GITHUB_PERSONAL_ACCESS_TOKEN" => true;
+        joined_token: "GITHUBTOKEN" => true;
+        authorization: "Authorization" => true;
+        proxy_authorization: "Proxy-Authorization" => true;
+        cookie: "Cookie" => true;
+        pgpassword: "PGPASSWORD" => true;
+        mysql_pwd: "MYSQL_PWD" => true;
+        db_pass: "DB_PASS" => true;
+        basic_auth: "BASIC_AUTH" => true;
+        credentials: "GOOGLE_APPLICATION_CREDENTIALS" => true;
+        sentry_dsn: "SENTRY_DSN" => true;
+        client_secret: "clientSecret" => true;
+        node_env: "NODE_ENV" => false;
+        log_level: "LOG_LEVEL" => false;
+        region_name: "REGION" => false;
+        key_prefix: "KEY_PREFIX" => false;
+        keyboard: "KEYBOARD_LAYOUT" => false;
+        monkey: "MONKEY" => false;
+        auth_mode: "AUTH_MODE" => false;
+        passthrough: "PASSTHROUGH" => false;
+        path_name: "PATH" => false;
+        accept: "Accept" => false;
+        user_agent: "User-Agent" => false;
+    }
+
+    /// `test_name: value => whether it looks like a credential;`
+    macro_rules! looks {
+        ($($test:ident: $value:literal => $want:expr;)*) => {$(
+            #[test]
+            fn $test() {
+                assert_eq!(looks_like_credential($value), $want);
+            }
+        )*};
+    }
+
+    looks! {
+        github: "ghp_JKdZpjkK4Y4roACxAc4G2Dd7ljFkdhe3KfyR" => true;
+        aws_secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" => true;
+        base62: "q7RZ2kLm9XbT4vNc8WsJ" => true;
+        camel_case: "MyServiceProduction2" => false;
+        hex_key: "9f2c71d4e8a05b3c61f7d2e4a9b08c35" => true;
+        uuid: "550e8400-e29b-41d4-a716-446655440000" => true;
+        jwt: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U" => true;
+        production: "production" => false;
+        region: "eu-west-1" => false;
+        service_name: "my-service-v2-production" => false;
+        release: "my_app_2024_release_candidate" => false;
+        version: "1.2.3-beta.4+build.567" => false;
+        packages: "python3.11-site-packages" => false;
+        path: "/usr/local/lib/python3.11/site-packages/A1" => false;
+        url: "https://eu-west-1.example.com/v2" => false;
+        digits_only: "12345678901234567890" => false;
+        hex_letters_only: "deadbeefdeadbeefcafebabe" => false;
+        short: "Ab1Cd2Ef3" => false;
+        sentence_word: "Supercalifragilistic1" => false;
+    }
+
+    #[test]
+    fn ordinary_values_are_left_alone_and_credentials_among_them_masked() {
+        let redactor = Redactor::new([
+            ("production", false),
+            ("info", false),
+            ("eu-west-1", false),
+            ("--token=ghp_JKdZpjkK4Y4roACxAc4G2Dd7ljFkdhe3KfyR and more", false),
+            ("postgres://app:hunter2hunter2@db.internal:5432/app", false),
+        ]);
+        assert_eq!(redactor.redact("Echo: production info eu-west-1 1"), "Echo: production info eu-west-1 1");
+        assert_eq!(redactor.redact("t ghp_JKdZpjkK4Y4roACxAc4G2Dd7ljFkdhe3KfyR"), "t <redacted>");
+        assert_eq!(redactor.redact("login app:hunter2hunter2 failed"), "login app:<redacted> failed");
+    }
+
+    #[test]
+    fn words_split_at_separators_and_case_changes() {
+        assert_eq!(words("X-Api-Key"), ["x", "api", "key"]);
+        assert_eq!(words("clientSecretV2"), ["client", "secret", "v2"]);
+        assert_eq!(words("AWS_ACCESS_KEY_ID"), ["aws", "access", "key", "id"]);
+        assert_eq!(words("__"), Vec::<String>::new());
     }
 }

@@ -43,9 +43,51 @@ fn usage_errors_exit_two() {
     let (code, _, stderr) = run_cli(&["run", "/no/such/program.js"], "");
     assert_eq!(code, 2);
     assert!(stderr.contains("/no/such/program.js"), "{stderr}");
-    let (code, _, stderr) = run_cli(&["run", "--memory-mib", "1", "-"], "1");
-    assert_eq!(code, 2);
-    assert!(stderr.contains("memory limit"), "{stderr}");
+}
+
+/// `test_name: flags => the one line on stderr;` `run` and `serve` both
+/// refuse each with exit code 2 before anything starts (`serve` before it
+/// reads its config file, which does not exist here).
+macro_rules! invalid_limit_flags {
+    ($($name:ident: [$($flag:literal),*] => $message:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            let flags = [$($flag),*];
+            let run: Vec<&str> = ["run"].into_iter().chain(flags).chain(["-"]).collect();
+            let serve: Vec<&str> =
+                ["serve", "--config", "/no/such/config.json"].into_iter().chain(flags).collect();
+            for args in [run, serve] {
+                let (code, _, stderr) = run_cli(&args, "return 1");
+                assert_eq!((code, stderr.as_str()), (2, concat!("codemode: ", $message, "\n")), "{args:?}");
+            }
+        }
+    )*};
+}
+
+invalid_limit_flags! {
+    fuel_zero: ["--fuel", "0"] => "invalid --fuel: fuel must be at least 1000000 (got 0)";
+    fuel_below_the_start_cost: ["--fuel", "999999"] => "invalid --fuel: fuel must be at least 1000000 (got 999999)";
+    memory_too_small: ["--memory-mib", "1"]
+        => "invalid --memory-mib: memory must be between 8 MiB and 4096 MiB (got 1 MiB)";
+    memory_beyond_wasm32: ["--memory-mib", "100000"]
+        => "invalid --memory-mib: memory must be between 8 MiB and 4096 MiB (got 100000 MiB)";
+    timeout_zero: ["--timeout-ms", "0"] => "invalid --timeout-ms: the timeout must be between 1 ms and 24 h (got 0 ms)";
+    timeout_beyond_a_day: ["--timeout-ms", "86400001"]
+        => "invalid --timeout-ms: the timeout must be between 1 ms and 24 h (got 86400001 ms)";
+    no_concurrent_calls: ["--max-concurrent-calls", "0"]
+        => "invalid --max-concurrent-calls: the concurrent tool calls must be at least 1 (got 0)";
+    output_too_small: ["--output-bytes", "1023"]
+        => "invalid --output-bytes: the output limit must be at least 1024 bytes (got 1023)";
+}
+
+#[test]
+fn the_smallest_valid_limits_run_a_program() {
+    let flags = ["--fuel", "1000000", "--memory-mib", "8", "--timeout-ms", "1000", "--max-concurrent-calls", "1"];
+    let args: Vec<&str> = ["run"].into_iter().chain(flags).chain(["--output-bytes", "1024", "-"]).collect();
+    let (code, envelope, stderr) = run_cli(&args, "return 1 + 1");
+    assert_eq!((code, &envelope["value"]), (0, &2.into()), "{stderr}");
+    let (code, envelope, stderr) = run_cli(&["run", "--memory-mib", "4096", "-"], "return 1 + 1");
+    assert_eq!((code, &envelope["value"]), (0, &2.into()), "{stderr}");
 }
 
 #[test]
@@ -77,7 +119,36 @@ fn serve_refuses_an_execution_cap_it_cannot_hold() {
     let config = crate::serve::demo_config_file().to_str().unwrap();
     for cap in ["0", "99999999999999"] {
         let (code, _, stderr) = run_cli(&["serve", "--config", config, "--max-executions", cap], "");
+        let message =
+            format!("invalid --max-executions: the concurrent executions must be between 1 and 65536 (got {cap})");
         assert_eq!(code, 2, "{stderr}");
-        assert!(stderr.contains("max_concurrent_executions must be between 1 and 65536"), "{stderr}");
+        assert!(stderr.contains(&message), "{stderr}");
     }
+}
+
+#[test]
+fn misspelled_config_keys_are_warned_of_on_stderr_and_a_missing_command_says_why() {
+    let path = std::env::temp_dir().join(format!("codemode-cli-typos-{}.json", std::process::id()));
+    let codemode = env!("CARGO_BIN_EXE_codemode");
+    let config = serde_json::json!({ "mcpServers": {
+        "demo": { "command": codemode, "args": ["demo-server"], "evn": { "NODE_ENV": "production" }, "arg": ["-v"] },
+    }});
+    std::fs::write(&path, config.to_string()).unwrap();
+    let (code, envelope, stderr) =
+        run_cli(&["run", "--config", path.to_str().unwrap(), "-"], "return (await demo.get_today({})).today");
+    assert_eq!((code, &envelope["value"]), (0, &"2025-06-15".into()), "the keys are ignored: {stderr}");
+    let file = path.display();
+    assert_eq!(
+        stderr,
+        format!(
+            "codemode: warning: {file}: server \"demo\": unknown key \"evn\" is ignored; did you mean \"env\"?\n\
+             codemode: warning: {file}: server \"demo\": unknown key \"arg\" is ignored; did you mean \"args\"?\n"
+        )
+    );
+
+    std::fs::write(&path, r#"{"mcpServers": {"demo": {"comand": "npx"}}}"#).unwrap();
+    let (code, _, stderr) = run_cli(&["types", "--config", path.to_str().unwrap()], "");
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(code, 2);
+    assert!(stderr.contains(r#"is set; is "comand" a misspelled "command"?"#), "{stderr}");
 }

@@ -257,12 +257,12 @@ async fn a_value_within_the_limit_is_untouched() {
 #[tokio::test]
 async fn invalid_limits_are_refused_before_running() {
     let mut limits = Limits::default();
-    limits.memory = 1 << 40;
+    limits.memory = 1 << 30;
     let error = crate::support::executor()
         .execute("1", Arc::new(echo()), &ExecuteOptions::new().with_limits(limits))
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), codemode::ErrorKind::InvalidLimits);
+    assert_eq!((error.kind(), error.limit()), (codemode::ErrorKind::InvalidLimits, Some("memory")));
     assert!(error.to_string().contains("above the executor's maximum"), "{error}");
 }
 
@@ -291,4 +291,11 @@ async fn a_huge_error_message_is_truncated_not_an_output_error() {
     let (kind, message) = failure(&envelope);
     assert_eq!(kind, codemode::ProgramErrorKind::Runtime);
     assert!(message.starts_with("xxxx") && message.len() < 4096, "{}", message.len());
+}
+
+#[test]
+fn an_executor_maximum_beyond_wasm32_is_refused_with_its_range() {
+    let error = codemode::Executor::builder().max_memory(100_000 << 20).build().unwrap_err();
+    assert_eq!((error.kind(), error.limit()), (codemode::ErrorKind::InvalidLimits, Some("max_memory")));
+    assert_eq!(error.to_string(), "max_memory must be between 8 MiB and 4096 MiB (got 100000 MiB)");
 }

@@ -8,8 +8,10 @@
 //! what it saw as one JSON object, asserted here.
 
 use std::path::PathBuf;
+use std::process::Stdio;
 
 use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
 use crate::http::real::Codemode;
@@ -25,13 +27,19 @@ fn client_script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/mcp_client.py")
 }
 
-/// Runs the client with `args`, returning its report.
+/// Runs the client with `args`, returning its report, which must say `ok`.
 async fn run_client(args: &[&str]) -> Value {
+    run_client_with_stderr(args).await.0
+}
+
+/// [`run_client`], and the client's stderr (the SDK's warnings).
+async fn run_client_with_stderr(args: &[&str]) -> (Value, String) {
     let output = Command::new(python()).arg(client_script()).args(args).output().await.expect("python runs");
-    let report: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("no report ({e}); stderr:\n{}", String::from_utf8_lossy(&output.stderr)));
-    assert_eq!(report["ok"], true, "{report:#}\nstderr:\n{}", String::from_utf8_lossy(&output.stderr));
-    report
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report: Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no report ({e}); stderr:\n{stderr}"));
+    assert_eq!(report["ok"], true, "{report:#}\nstderr:\n{stderr}");
+    (report, stderr)
 }
 
 /// What every session must have seen, whatever the transport.
@@ -115,8 +123,50 @@ async fn python_sdk_over_stdio_with_discovery() {
 #[tokio::test]
 async fn python_sdk_over_streamable_http() {
     let server = Codemode::start(&[], &[]).await;
-    assert_session(&run_client(&["http", &server.url, "--handshake", "legacy"]).await, "2025-11-25");
+    let (report, stderr) = run_client_with_stderr(&["http", &server.url, "--handshake", "legacy"]).await;
+    assert_session(&report, "2025-11-25");
+    // The SDK ends its session with DELETE and takes only 200 or 204 as success.
+    assert!(!stderr.contains("Session termination failed"), "{stderr}");
     assert_session(&run_client(&["http", &server.url, "--handshake", "auto"]).await, "2026-07-28");
+}
+
+#[tokio::test]
+async fn python_sdk_gets_its_result_when_the_server_stops_mid_execute() {
+    let server = Codemode::start(&[], &[]).await;
+    let program = std::env::temp_dir().join(format!("codemode-python-shutdown-{}.js", std::process::id()));
+    std::fs::write(
+        &program,
+        "console.log('started'); const t = Date.now(); while (Date.now() - t < 4000) {} return 'finished';",
+    )
+    .unwrap();
+    let mut client = Command::new(python())
+        .arg(client_script())
+        .args(["http", &server.url, "--scenario", "shutdown", "--program", program.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("python runs");
+    let mut stderr = BufReader::new(client.stderr.take().unwrap()).lines();
+    while let Some(line) = stderr.next_line().await.unwrap() {
+        if line == "executing" {
+            break;
+        }
+    }
+    server.terminate();
+    server.wait_for_stderr("shutting down: draining requests in flight").await;
+    // Only now does the client send another request: the server is draining.
+    client.stdin.take().unwrap().write_all(b"go\n").await.unwrap();
+    let output = client.wait_with_output().await.unwrap();
+    std::fs::remove_file(&program).unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a report");
+    assert!(report.get("failure").is_none(), "the session survived: {report:#}");
+    assert_eq!(report["execute"]["structured_content"]["value"], "finished", "{report:#}");
+    let refused = &report["search"]["protocol_error"];
+    assert_eq!((&refused["code"], &refused["message"]), (&json!(-32000), &json!("the server is shutting down")));
+    let (status, stderr) = server.exit().await;
+    assert!(status.is_some_and(|status| status.success()), "{status:?}\n{stderr}");
 }
 
 #[tokio::test]

@@ -63,6 +63,20 @@ fn expect_err(result: Result<CallToolResult, UpstreamError>, kind: UpstreamError
 }
 
 #[tokio::test]
+async fn values_marked_in_secrets_are_masked_too() {
+    // Neither its name nor its shape says CUSTOMER_ID is a credential; the
+    // user's `codemode.secrets` does.
+    let options = ServerOptions { secrets: vec!["customer_*".to_owned()], ..ServerOptions::default() };
+    let upstreams = connect(vec![faulty(&[("CUSTOMER_ID", "acme-corp-42"), ("REGION", "eu-west-1")], options)]).await;
+    let context = call_json(upstreams.get("faulty").unwrap(), "context").await;
+    assert_eq!(
+        (&context["env"]["CUSTOMER_ID"], &context["env"]["REGION"]),
+        (&json!("<redacted>"), &json!("eu-west-1"))
+    );
+    upstreams.shutdown().await;
+}
+
+#[tokio::test]
 async fn lists_every_page_applies_deny_and_calls_tools() {
     let deny = ServerOptions { deny: vec!["flood_*".to_owned()], ..ServerOptions::default() };
     let upstreams = connect(vec![faulty(&[], deny)]).await;
@@ -96,8 +110,8 @@ async fn stdio_gets_args_cwd_env_and_only_a_minimal_inherited_environment() {
 
     assert_eq!(context["argv"], json!(["--flag"]));
     assert_eq!(PathBuf::from(context["cwd"].as_str().unwrap()), cwd.canonicalize().unwrap());
-    // The value arrived (and, being a credential, came back masked); values
-    // under four characters are not treated as secrets.
+    // The value arrived (and, being a credential, came back masked); an
+    // ordinary value comes back as it is.
     assert_eq!(context["env"]["API_TOKEN"], "<redacted>");
     assert_eq!(context["env"]["PLAIN"], "ok");
     assert!(context["env"]["PATH"].is_string(), "PATH is inherited");
@@ -382,6 +396,10 @@ fn captured_logs() -> &'static Mutex<String> {
     })
 }
 
+/// Ordinary `env` values, beside the planted secret: they are no credentials
+/// and must come through intact.
+const ORDINARY: [(&str, &str); 3] = [("NODE_ENV", "production"), ("LOG_LEVEL", "info"), ("REGION", "eu-west-1")];
+
 #[tokio::test]
 async fn planted_secrets_never_leak() {
     let logs = captured_logs();
@@ -389,11 +407,19 @@ async fn planted_secrets_never_leak() {
 
     // stdio: the server echoes its environment in a result, in a log
     // notification and on stderr just before it crashes.
-    let upstreams = connect(vec![faulty(&[("API_TOKEN", SECRET)], ServerOptions::default())]).await;
+    let env = [[("API_TOKEN", SECRET)].as_slice(), &ORDINARY].concat();
+    let upstreams = connect(vec![faulty(&env, ServerOptions::default())]).await;
     let server = upstreams.get("faulty").unwrap();
     surfaced.push(format!("{upstreams:?} {:?} {:?}", server.tools(), server.instructions()));
     let context = server.call("context", None).await.unwrap();
     surfaced.push(format!("{context:?}"));
+    let context: Value = serde_json::from_str(&text(&context)).unwrap();
+    for (name, value) in ORDINARY {
+        assert_eq!(context["env"][name], value, "an ordinary value is not masked");
+    }
+    let arguments = json!({ "s": "production info eu-west-1 1" }).as_object().cloned();
+    let echoed = server.call("echo", arguments).await.unwrap();
+    assert_eq!(text(&echoed), r#"{"s": "production info eu-west-1 1"}"#);
     let err = expect_err(server.call("print_env", None).await, UpstreamErrorKind::Crashed);
     assert!(err.message().contains("API_TOKEN=<redacted>"), "stderr is quoted, masked: {err}");
     surfaced.push(format!("{err} {err:?}"));

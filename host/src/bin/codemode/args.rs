@@ -1,10 +1,13 @@
 //! The command line's shape: subcommands, flags and their defaults, parsed
-//! by clap. Turning flags into library values (`Limits`, `HttpOptions`) is
-//! here too; what each command does is in `main.rs` and `demo.rs`.
+//! by clap. Turning flags into library values (`Limits`, `ServeOptions`) is
+//! here too, validated by the library before anything starts, with its
+//! errors naming the flag; what each command does is in `main.rs` and
+//! `demo.rs`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::anyhow;
 use clap::{Args, Parser, Subcommand};
 use codemode::Limits;
 use codemode::config::Config;
@@ -85,12 +88,12 @@ pub struct ServeArgs {
     /// HTTP: a browser `Origin` to accept, e.g. `https://app.example.com`, instead of the same-host default (repeatable).
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origins: Vec<String>,
-    /// Programs running at once across all clients; more queue briefly, then get "busy".
+    /// Programs running at once across all clients (1 to 65536); more queue briefly, then get "busy".
     #[arg(long, default_value_t = ServeOptions::default().max_concurrent_executions)]
-    pub max_executions: usize,
-    /// How long an execute waits for a free slot before "busy", in milliseconds.
+    max_executions: usize,
+    /// How long an execute waits for a free slot before "busy", in milliseconds (0: not at all).
     #[arg(long, default_value_t = ServeOptions::default().queue_timeout.as_millis() as u64)]
-    pub queue_timeout_ms: u64,
+    queue_timeout_ms: u64,
     /// On SIGINT/SIGTERM, how long running programs may finish before they are cancelled, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     pub shutdown_grace_ms: u64,
@@ -100,6 +103,17 @@ pub struct ServeArgs {
     pub start: StartArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+impl ServeArgs {
+    /// The serve options these flags set, validated.
+    pub fn options(&self) -> anyhow::Result<ServeOptions> {
+        let mut options = ServeOptions::default();
+        options.max_concurrent_executions = self.max_executions;
+        options.queue_timeout = Duration::from_millis(self.queue_timeout_ms);
+        options.validate().map_err(flag_error)?;
+        Ok(options)
+    }
 }
 
 /// Whether result types are learned from results.
@@ -145,29 +159,29 @@ fn start_timeout(text: &str) -> Result<Duration, String> {
 /// Limits of the execution; each defaults to the documented default.
 #[derive(Args)]
 pub struct LimitArgs {
-    /// CPU budget in fuel units.
+    /// CPU budget in fuel units (at least 1,000,000).
     #[arg(long, default_value_t = Limits::DEFAULT_FUEL)]
     fuel: u64,
-    /// Memory limit in MiB.
+    /// Memory limit in MiB (8 to 4096).
     #[arg(long, default_value_t = Limits::DEFAULT_MEMORY >> 20)]
     memory_mib: u64,
-    /// Deadline in milliseconds.
+    /// Deadline in milliseconds (1 to 86,400,000).
     #[arg(long, default_value_t = Limits::DEFAULT_TIMEOUT.as_millis() as u64)]
     timeout_ms: u64,
-    /// Maximum tool calls.
+    /// Maximum tool calls (0 allows none).
     #[arg(long, default_value_t = Limits::DEFAULT_MAX_TOOL_CALLS)]
     max_tool_calls: u32,
-    /// Maximum concurrent tool calls.
+    /// Maximum concurrent tool calls (at least 1).
     #[arg(long, default_value_t = Limits::DEFAULT_MAX_CONCURRENT_CALLS)]
     max_concurrent_calls: u32,
-    /// Output limit in bytes.
+    /// Output limit in bytes (at least 1024).
     #[arg(long, default_value_t = Limits::DEFAULT_OUTPUT)]
     output_bytes: u32,
 }
 
 impl LimitArgs {
-    /// The limits these flags set.
-    pub fn limits(&self) -> Limits {
+    /// The limits these flags set, validated.
+    pub fn limits(&self) -> anyhow::Result<Limits> {
         let mut limits = Limits::default();
         limits.fuel = self.fuel;
         limits.memory = self.memory_mib.saturating_mul(1 << 20);
@@ -175,6 +189,21 @@ impl LimitArgs {
         limits.max_tool_calls = self.max_tool_calls;
         limits.max_concurrent_calls = self.max_concurrent_calls;
         limits.output = self.output_bytes;
-        limits
+        limits.validate().map_err(flag_error)?;
+        Ok(limits)
     }
+}
+
+/// The library's error for a limit out of range, naming the flag that set it.
+fn flag_error(error: codemode::Error) -> anyhow::Error {
+    let flag = match error.limit() {
+        Some("fuel") => "--fuel",
+        Some("memory") => "--memory-mib",
+        Some("timeout") => "--timeout-ms",
+        Some("max_concurrent_calls") => "--max-concurrent-calls",
+        Some("output") => "--output-bytes",
+        Some("max_concurrent_executions") => "--max-executions",
+        _ => return error.into(),
+    };
+    anyhow!("invalid {flag}: {error}")
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use codemode::config::Config;
-use codemode::server::{self, CodemodeServer, ServeOptions, http::HttpOptions};
+use codemode::server::{self, CodemodeServer, http::HttpOptions};
 use codemode::shapes::Learner;
 use codemode::{Envelope, ExecuteOptions, Executor, InProcessTools, McpTools, ToolProvider};
 
@@ -51,7 +51,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         match cli.command {
             Command::Run { program, config, learn, start, limits, compact } => {
                 let source = read_program(&program)?;
-                let executor = Executor::builder().limits(limits.limits()).build()?;
+                let executor = Executor::builder().limits(limits.limits()?).build()?;
                 let config = config.map(|path| load(&path).map(|config| start.apply(config))).transpose()?;
                 let envelope = execute(&executor, &source, config.as_ref(), &learn).await?;
                 let text =
@@ -82,11 +82,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// `codemode serve`: connects to the configured servers, then serves MCP
 /// until the client leaves (stdio) or a signal arrives.
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let limits = args.limits.limits()?;
+    let mut options = args.options()?;
     let config = args.start.apply(load(&args.config)?);
-    let executor = Executor::builder().limits(args.limits.limits()).build()?;
-    let mut options = ServeOptions::default();
-    options.max_concurrent_executions = args.max_executions;
-    options.queue_timeout = Duration::from_millis(args.queue_timeout_ms);
+    let executor = Executor::builder().limits(limits).build()?;
     options.inline_declarations = config.inline_declarations;
     let grace = Duration::from_millis(args.shutdown_grace_ms);
     let tools = connect(&config, &args.learn).await?;
@@ -206,8 +205,13 @@ fn forget_learned(server: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Loads the config at `path`, showing its warnings on stderr.
 fn load(path: &Path) -> anyhow::Result<Config> {
-    Ok(Config::load(path)?)
+    let config = Config::load(path)?;
+    for warning in &config.warnings {
+        eprintln!("codemode: warning: {}: {warning}", path.display());
+    }
+    Ok(config)
 }
 
 pub(crate) fn exit_code(envelope: &Envelope) -> ExitCode {

@@ -162,6 +162,8 @@ fn casts() {
         ("<const>['a']", "       ['a']"),
         ("let v = <T>(x: T) => x", "let v =    (x   ) => x"),
         ("for (const x of y as T[]) {}", "for (const x of y       ) {}"),
+        // Found by fuzzing: JavaScript that TypeScript would read as `a<b>` (an instantiation) then `/ re`.
+        ("a<b><T>/re/", "a<b>   /re/"),
     ]);
 }
 

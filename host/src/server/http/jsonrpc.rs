@@ -24,8 +24,9 @@ pub(super) const SERVER_ERROR: i64 = -32000;
 
 /// Checks that `body` is one JSON-RPC 2.0 message rmcp can read, so that
 /// every malformed request gets a JSON-RPC error (rmcp would answer 415 in
-/// plain text). The bytes are handed on unchanged.
-pub(super) fn validate_jsonrpc(body: &[u8]) -> Result<(), Rejection> {
+/// plain text), and returns the id of a request (`None` for a notification
+/// or a response). The bytes are handed on unchanged.
+pub(super) fn validate_jsonrpc(body: &[u8]) -> Result<Option<RequestId>, Rejection> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|error| Rejection::rpc(PARSE_ERROR, format!("Parse error: {}", detail(&error)), None))?;
     let invalid = |message: &str, id: Option<&RequestId>| {
@@ -73,7 +74,7 @@ pub(super) fn validate_jsonrpc(body: &[u8]) -> Result<(), Rejection> {
     // The shape is right; what is left is whether rmcp can read the method's
     // parameters. Parse exactly as rmcp will.
     match serde_json::from_slice::<ClientJsonRpcMessage>(body) {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(id.filter(|_| has("method"))),
         Err(error) if has("method") => {
             Err(Rejection::rpc(INVALID_PARAMS, format!("Invalid params: {}", detail(&error)), id))
         }

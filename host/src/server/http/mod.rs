@@ -49,15 +49,31 @@
 //!
 //! # Shutdown
 //!
-//! When the `shutdown` future of [`serve`] resolves, the listener is closed
-//! (new connections are refused), idle connections close, and connections
-//! busy with a request close once its response is sent. POST requests in
-//! flight get up to [`HttpOptions::shutdown_grace`] to finish; then rmcp's
-//! cancellation token is cancelled, which ends every session, every SSE
-//! stream (including clients' standalone GET streams, which never end on
-//! their own) and signals the handlers' `RequestContext::ct`. Connections
-//! still open [`CLOSE_WAIT`] after that are dropped and [`serve`] returns.
-//! Handlers should watch `RequestContext::ct` so that cancelled work stops.
+//! When the `shutdown` future of [`serve`] resolves, the server drains: POST
+//! requests in flight get up to [`HttpOptions::shutdown_grace`] to finish,
+//! while the listener and the open connections go on answering, so that
+//! clients see HTTP answers rather than refused connections: a new JSON-RPC
+//! request, or a GET opening a new stream, gets 503 with a JSON-RPC error
+//! (`-32000`, "the server is shutting down", the request's id echoed);
+//! notifications and responses (a `notifications/cancelled`, an answer to
+//! the server's own request) and `DELETE` still reach their session. This
+//! matters for the official Python SDK, whose session dies whole when any
+//! of its requests cannot connect, taking the answer to an `execute` still
+//! running with it. Once nothing is in flight (or the grace has elapsed) the
+//! listener is closed, idle connections close, connections busy with a
+//! request close once its response is sent, and rmcp's cancellation token
+//! is cancelled, which ends every session, every SSE stream (including
+//! clients' standalone GET streams, which never end on their own) and
+//! signals the handlers' `RequestContext::ct`. Connections still open
+//! [`CLOSE_WAIT`] after that are dropped and [`serve`] returns. Handlers
+//! should watch `RequestContext::ct` so that cancelled work stops.
+//!
+//! # Session close
+//!
+//! `DELETE` ends a session as in rmcp, answered `200 OK` with no body where
+//! rmcp says `202 Accepted`: the SDKs expect 200 or 204 (the official Python
+//! SDK logs "Session termination failed: 202" on every close otherwise), and
+//! the session is gone when the answer is sent, not merely accepted.
 
 mod guard;
 mod jsonrpc;
@@ -69,11 +85,12 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::header;
-use http::{Method, Request, Response};
+use http::{Method, Request, Response, StatusCode};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -88,7 +105,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use guard::{AllowedOrigin, Authority, Guard, Hosts, read_body};
-use jsonrpc::{jsonrpc_error_body, validate_jsonrpc};
+use jsonrpc::{Rejection, jsonrpc_error_body, validate_jsonrpc};
 
 /// The only path served; every other path is 404.
 pub const MCP_PATH: &str = "/mcp";
@@ -236,7 +253,7 @@ where
         Hosts::List(hosts) => config.with_allowed_hosts(hosts.iter().map(Authority::to_rmcp)),
     };
     let service = StreamableHttpService::new(make_handler, Arc::new(LocalSessionManager::default()), config);
-    let state = Arc::new(State { guard, service, in_flight: TaskTracker::new() });
+    let state = Arc::new(State { guard, service, in_flight: TaskTracker::new(), draining: AtomicBool::new(false) });
 
     tracing::info!(
         address = %local,
@@ -248,48 +265,37 @@ where
 
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(options.header_timeout).keep_alive(true);
-    let builder = Arc::new(builder);
+    let mut acceptor = Acceptor {
+        listener,
+        builder: Arc::new(builder),
+        state: state.clone(),
+        slots: Arc::new(Semaphore::new(options.max_connections)),
+        connections: JoinSet::new(),
+        stop_connections: CancellationToken::new(),
+    };
+    acceptor.accept_until(shutdown).await;
 
-    let stop_connections = CancellationToken::new();
-    let slots = Arc::new(Semaphore::new(options.max_connections));
-    let mut connections = JoinSet::new();
-    let mut shutdown = pin!(shutdown);
-    loop {
-        while connections.try_join_next().is_some() {}
-        let slot = tokio::select! {
-            biased;
-            () = &mut shutdown => break,
-            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
-        };
-        let (stream, peer) = tokio::select! {
-            biased;
-            () = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    accept_failed(&error).await;
-                    continue;
-                }
-            },
-        };
-        let task = serve_connection(stream, peer, builder.clone(), state.clone(), stop_connections.clone());
-        connections.spawn(async move {
-            task.await;
-            drop(slot);
-        });
-    }
-
-    drop(listener);
     tracing::info!(
         grace = ?options.shutdown_grace,
         in_flight = state.in_flight.len(),
-        "shutting down: no longer accepting connections"
+        "shutting down: draining requests in flight, refusing new ones"
     );
-    stop_connections.cancel();
+    state.draining.store(true, Ordering::SeqCst);
     state.in_flight.close();
-    if tokio::time::timeout(options.shutdown_grace, state.in_flight.wait()).await.is_err() {
-        tracing::warn!(cancelled = state.in_flight.len(), "shutdown grace elapsed: cancelling requests still running");
-    }
+    let drained = async {
+        if tokio::time::timeout(options.shutdown_grace, state.in_flight.wait()).await.is_err() {
+            tracing::warn!(
+                cancelled = state.in_flight.len(),
+                "shutdown grace elapsed: cancelling requests still running"
+            );
+        }
+    };
+    acceptor.accept_until(drained).await;
+
+    let Acceptor { listener, mut connections, stop_connections, .. } = acceptor;
+    drop(listener);
+    tracing::info!("no longer accepting connections");
+    stop_connections.cancel();
     sessions.cancel();
     let closing = async { while connections.join_next().await.is_some() {} };
     if tokio::time::timeout(CLOSE_WAIT, closing).await.is_err() {
@@ -298,6 +304,49 @@ where
     }
     tracing::info!("HTTP server stopped");
     Ok(())
+}
+
+/// The listener and the connections it has accepted.
+struct Acceptor<H: ServerHandler> {
+    listener: TcpListener,
+    builder: Arc<hyper::server::conn::http1::Builder>,
+    state: Arc<State<H>>,
+    /// One permit per connection served ([`HttpOptions::max_connections`]).
+    slots: Arc<Semaphore>,
+    connections: JoinSet<()>,
+    /// Cancelled at the end of a shutdown: connections close gracefully.
+    stop_connections: CancellationToken,
+}
+
+impl<H: ServerHandler> Acceptor<H> {
+    /// Accepts and serves connections until `stop` resolves.
+    async fn accept_until(&mut self, stop: impl Future<Output = ()>) {
+        let mut stop = pin!(stop);
+        loop {
+            while self.connections.try_join_next().is_some() {}
+            let slot = tokio::select! {
+                biased;
+                () = &mut stop => return,
+                slot = self.slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            };
+            let (stream, peer) = tokio::select! {
+                biased;
+                () = &mut stop => return,
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        accept_failed(&error).await;
+                        continue;
+                    }
+                },
+            };
+            let (builder, state, stop) = (self.builder.clone(), self.state.clone(), self.stop_connections.clone());
+            self.connections.spawn(async move {
+                serve_connection(stream, peer, builder, state, stop).await;
+                drop(slot);
+            });
+        }
+    }
 }
 
 /// Logs a failed `accept`. Errors of one connection (reset before accept)
@@ -319,6 +368,8 @@ struct State<H: ServerHandler> {
     service: StreamableHttpService<H, LocalSessionManager>,
     /// POST requests from arrival until their response body is done.
     in_flight: TaskTracker,
+    /// Shutting down: new work is refused (see the module docs).
+    draining: AtomicBool,
 }
 
 /// Serves one connection until it closes, shutting it down gracefully (the
@@ -370,6 +421,10 @@ async fn handle<H: ServerHandler>(
     }
     // The token has been checked; nothing past this point needs it.
     parts.headers.remove(header::AUTHORIZATION);
+    let draining = state.draining.load(Ordering::SeqCst);
+    if draining && parts.method == Method::GET {
+        return shutting_down(None);
+    }
 
     let body = if parts.method == Method::POST {
         let bytes = match read_body(body, state.guard.max_body_bytes, state.guard.body_timeout).await {
@@ -379,9 +434,13 @@ async fn handle<H: ServerHandler>(
                 return rejection.into_response();
             }
         };
-        if let Err(rejection) = validate_jsonrpc(&bytes) {
-            tracing::debug!(%peer, code = rejection.code, reason = %rejection.message, "invalid JSON-RPC message");
-            return rejection.into_response();
+        match validate_jsonrpc(&bytes) {
+            Err(rejection) => {
+                tracing::debug!(%peer, code = rejection.code, reason = %rejection.message, "invalid JSON-RPC message");
+                return rejection.into_response();
+            }
+            Ok(Some(id)) if draining => return shutting_down(Some(id)),
+            Ok(_) => {}
         }
         Full::new(bytes)
     } else {
@@ -389,7 +448,11 @@ async fn handle<H: ServerHandler>(
         Full::new(Bytes::new())
     };
 
-    let response = state.service.handle(Request::from_parts(parts, body)).await;
+    let method = parts.method.clone();
+    let mut response = state.service.handle(Request::from_parts(parts, body)).await;
+    if method == Method::DELETE && response.status() == StatusCode::ACCEPTED {
+        *response.status_mut() = StatusCode::OK;
+    }
     let response = jsonrpc_error_body(response).await;
     match in_flight {
         // The request counts as in flight until its (possibly streamed) body
@@ -403,4 +466,18 @@ async fn handle<H: ServerHandler>(
         }),
         None => response,
     }
+}
+
+/// [`validate_jsonrpc`] for the fuzz target `jsonrpc` (`fuzz/`): the id of
+/// a request, or the refusal's HTTP status, JSON-RPC code and message.
+#[cfg(fuzzing)]
+pub fn validate_jsonrpc_for_fuzzing(body: &[u8]) -> Result<Option<rmcp::model::RequestId>, (u16, i64, String)> {
+    validate_jsonrpc(body).map_err(|rejection| (rejection.status.as_u16(), rejection.code, rejection.message))
+}
+
+/// The answer to new work while draining: 503, and the connection closes.
+fn shutting_down(id: Option<rmcp::model::RequestId>) -> Response<ResponseBody> {
+    let mut rejection = Rejection::http(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down").closing();
+    rejection.id = id;
+    rejection.into_response()
 }

@@ -3,7 +3,8 @@
 //! ones. Covered: the path, `Host` and `Origin` checks, the body cap (from
 //! `Content-Length` and for chunked bodies), slow request heads and bodies,
 //! the bearer token (and that the handler never sees it), malformed
-//! JSON-RPC and rmcp's own errors as JSON-RPC errors, graceful shutdown,
+//! JSON-RPC and rmcp's own errors as JSON-RPC errors, `DELETE`, graceful
+//! shutdown (new work refused with 503 while requests in flight finish),
 //! concurrent sessions and the connection cap. Timing is only asserted as
 //! a lower bound ("waited at least the timeout") or against margins of
 //! many seconds.
@@ -442,6 +443,19 @@ async fn rmcp_answers_become_jsonrpc_errors_too() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_ends_the_session_with_200() {
+    let server = start(HttpOptions::default()).await;
+    let session = post(&server.url(), INITIALIZE, &[]).await.session();
+    assert_eq!(post(&server.url(), INITIALIZED, &[("mcp-session-id", &session)]).await.status, 202);
+    let delete = reqwest::Client::new().delete(server.url()).header("mcp-session-id", &session);
+    let reply = finish(delete).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, ""));
+    // The session is gone.
+    let request = r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#;
+    post(&server.url(), request, &[("mcp-session-id", &session)]).await.assert_rpc_error(404, -32000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_method_in_a_session_is_method_not_found() {
     let server = start(HttpOptions::default()).await;
     let session = post(&server.url(), INITIALIZE, &[]).await.session();
@@ -486,21 +500,40 @@ async fn shutdown_lets_requests_in_flight_finish() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shutdown_closes_the_listener_while_requests_finish() {
+async fn while_requests_finish_new_work_gets_503_and_sessions_can_still_close() {
     let mut server = start(HttpOptions { shutdown_grace: Duration::from_secs(60), ..HttpOptions::default() }).await;
+    let session = post(&server.url(), INITIALIZE, &[]).await.session();
+    assert_eq!(post(&server.url(), INITIALIZED, &[("mcp-session-id", &session)]).await.status, 202);
     let client = client(&server.url(), None).await.unwrap();
     let call = tokio::spawn(async move { call(&client, "sleep", json!({"ms": 60_000})).await });
     let stats = server.stats.clone();
     eventually("the call reaches the handler", || stats.started.load(Ordering::SeqCst) == 1).await;
     let task = server.shutdown();
-    // While the call still runs, nobody new gets in.
-    let addr = server.addr;
+
+    // A new request is answered, not refused at the socket: 503, its id
+    // echoed, and the connection closes.
+    let request = r#"{"jsonrpc":"2.0","id":7,"method":"tools/list"}"#;
     let deadline = Instant::now() + PATIENCE;
-    while tokio::net::TcpStream::connect(addr).await.is_ok() {
-        assert!(Instant::now() < deadline, "the listener stays open");
+    let reply = loop {
+        let reply = post(&server.url(), request, &[("mcp-session-id", &session)]).await;
+        if reply.status == 503 || Instant::now() > deadline {
+            break reply;
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(!task.is_finished() && !call.is_finished());
+    };
+    assert_eq!(reply.assert_rpc_error(503, -32000), json!(7));
+    assert_eq!(reply.json()["error"]["message"], "the server is shutting down");
+    assert_eq!(reply.headers.get("connection").map(|value| value.to_str().unwrap()), Some("close"));
+    // So is a new stream.
+    let get = reqwest::Client::new().get(server.url()).header("accept", "text/event-stream");
+    finish(get.header("mcp-session-id", &session)).await.assert_rpc_error(503, -32000);
+    // A notification still reaches its session, and the session can end.
+    let cancelled = r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":99}}"#;
+    assert_eq!(post(&server.url(), cancelled, &[("mcp-session-id", &session)]).await.status, 202);
+    let delete = reqwest::Client::new().delete(server.url()).header("mcp-session-id", &session);
+    assert_eq!(finish(delete).await.status, 200);
+
+    assert!(!task.is_finished() && !call.is_finished(), "the call in flight still runs");
     assert_eq!(stats.completed.load(Ordering::SeqCst) + stats.cancelled.load(Ordering::SeqCst), 0);
     task.abort();
     call.abort();

@@ -93,6 +93,12 @@ impl Codemode {
         Collector::default().serve(transport).await.map_err(|error| error.to_string())
     }
 
+    /// Waits until its stderr contains `text`.
+    pub async fn wait_for_stderr(&self, text: &str) {
+        let stderr = self.stderr.clone();
+        eventually(text, move || stderr.lock().unwrap().contains(text)).await;
+    }
+
     /// Sends SIGTERM.
     pub fn terminate(&self) {
         let pid = self.child.id().and_then(|pid| rustix::process::Pid::from_raw(pid as i32)).expect("running");
@@ -243,7 +249,7 @@ async fn sigterm_lets_an_execute_in_flight_finish() {
     // The shutdown began while the execute was in flight.
     let in_flight = stderr
         .lines()
-        .filter(|line| line.contains("shutting down: no longer accepting connections"))
+        .filter(|line| line.contains("shutting down: draining requests in flight"))
         .find_map(|line| line.split("in_flight=").nth(1)?.split_whitespace().next()?.parse::<usize>().ok());
     assert!(in_flight.is_some_and(|n| n >= 1), "{in_flight:?}\n{stderr}");
 }

@@ -1,0 +1,25 @@
+//! What the fuzz targets share: whether text parses as TypeScript
+//! declarations, or as JavaScript in one of the guest's forms, by oxc (the
+//! parser codemode strips types with).
+
+use oxc_allocator::Allocator;
+use oxc_parser::{ParseOptions, Parser};
+use oxc_span::SourceType;
+
+/// The syntax errors of `declarations` as a TypeScript declaration file.
+pub fn declaration_errors(declarations: &str) -> Vec<String> {
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, declarations, SourceType::d_ts()).parse();
+    parsed.diagnostics.errors().map(|error| error.to_string()).collect()
+}
+
+/// Whether `js` parses as JavaScript in one of the guest's forms: a module
+/// body (top-level `return` allowed) or an expression.
+pub fn parses_as_javascript(js: &str) -> bool {
+    let allocator = Allocator::default();
+    let body = ParseOptions { allow_return_outside_function: true, ..ParseOptions::default() };
+    let as_body = Parser::new(&allocator, js, SourceType::mjs()).with_options(body).parse();
+    let wrapped = format!("(\n{js}\n)");
+    let as_expression = Parser::new(&allocator, &wrapped, SourceType::cjs().with_script(true)).parse();
+    as_body.diagnostics.errors().next().is_none() || as_expression.diagnostics.errors().next().is_none()
+}
