@@ -23,15 +23,15 @@ fuzz_target!(|text: &str| {
             Tool::new(name.to_owned(), description.to_owned(), Arc::new(serde_json::Map::new()))
         })
         .collect();
-    let servers = [ServerTools { server: "srv", instructions: Some("a server"), tools: &tools }];
+    let servers = [ServerTools { server: "srv", instructions: Some("a server"), tools: &tools, unavailable: None }];
     let catalog = Catalog::new(&servers);
-    let hits: Vec<String> = catalog.search(query, 5).iter().map(|(_, tool)| tool.name.clone()).collect();
+    let hits: Vec<String> = catalog.search(query, 5).iter().map(|found| found.tool.name.clone()).collect();
     assert!(hits.len() <= 5, "{hits:?}");
     let mut distinct = hits.clone();
     distinct.sort();
     distinct.dedup();
     assert_eq!(distinct.len(), hits.len(), "{hits:?}");
-    let again: Vec<String> = catalog.search(query, 5).iter().map(|(_, tool)| tool.name.clone()).collect();
+    let again: Vec<String> = catalog.search(query, 5).iter().map(|found| found.tool.name.clone()).collect();
     assert_eq!(hits, again);
     let declarations = catalog.declarations();
     let errors = declaration_errors(&declarations);

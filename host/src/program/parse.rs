@@ -80,6 +80,9 @@ pub struct Parsed<'p, 's> {
     pub text: &'p str,
     /// Where the source starts in `text`.
     pub offset: u32,
+    /// How many of the source's bytes `text` holds from `offset` on: all,
+    /// or, in the expression form, all but a final `;` and what follows it.
+    pub held: usize,
     /// The source as submitted.
     pub source: &'s str,
 }
@@ -123,9 +126,13 @@ fn parse_here<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) -> R
     let mut furthest: Option<(u32, String)> = None;
     for form in forms {
         let allocator = Allocator::default();
+        let held = match form {
+            Form::Expression => expression(source),
+            Form::Body => source,
+        };
         let (text, offset, source_type, options) = match form {
             Form::Expression => (
-                std::borrow::Cow::Owned(format!("{EXPRESSION_PREFIX}{}\n)", expression(source))),
+                std::borrow::Cow::Owned(format!("{EXPRESSION_PREFIX}{held}\n)")),
                 EXPRESSION_PREFIX.len() as u32,
                 SourceType::ts().with_script(true),
                 ParseOptions::default(),
@@ -146,7 +153,7 @@ fn parse_here<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) -> R
             }
             continue;
         }
-        return Ok(f(&Parsed { program: &parsed.program, text: &text, offset, source }));
+        return Ok(f(&Parsed { program: &parsed.program, text: &text, offset, held: held.len(), source }));
     }
     let (at, message) = furthest.unwrap_or_else(|| (0, "the program could not be parsed".into()));
     Err(error_at(source, at, message))

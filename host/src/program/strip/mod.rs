@@ -66,9 +66,8 @@ pub(super) fn blank<'s>(parsed: &Parsed<'_, 's>) -> Result<Cow<'s, str>, SyntaxE
         return Ok(Cow::Borrowed(parsed.source));
     };
     let start = parsed.offset as usize;
-    let bytes = &bytes[start..start + parsed.source.len()];
+    let mut bytes = bytes[start..start + parsed.held].to_vec();
+    bytes.extend_from_slice(&parsed.source.as_bytes()[parsed.held..]);
     // Only whole characters are overwritten, and only with ASCII, so this is UTF-8.
-    Ok(Cow::Owned(
-        String::from_utf8(bytes.to_vec()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    ))
+    Ok(Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())))
 }

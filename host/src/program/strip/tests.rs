@@ -260,6 +260,8 @@ fn forms() {
             "export default async function() { const x         = 1; return x }",
         ),
         ("async function (a: number) { return a }", "async function (a        ) { return a }"),
+        ("async (a: number) => a; \n", "async (a        ) => a; \n"),
+        ("cl< ssAaT> ", "cl         "),
         ("({ a: 1 } as Foo)", "({ a: 1 }       )"),
         ("{ a: 1, b: 2 }", "{ a: 1, b: 2 }"),
         ("with (o) { x }", "with (o) { x }"),
