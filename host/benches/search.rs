@@ -24,9 +24,11 @@
 // The workloads' helpers in `common` are the other benches'.
 #[allow(dead_code)]
 mod common;
+#[path = "../tests/all/search_set.rs"]
+mod search_set;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,27 +38,11 @@ use codemode::catalog::{Catalog, ServerTools};
 use codemode::server::{DEFAULT_LIMIT, Detail, search_answer};
 use common::{Machine, resident_bytes};
 use rmcp::model::Tool;
-use serde::Deserialize;
+use search_set::{Query, ServerFile};
 
 const USAGE: &str = "usage: search [--quick] [--misses] [quality | scale]...";
 /// Tools of the catalog the scale figures are measured on.
 const SCALE_TOOLS: usize = 2000;
-
-#[derive(Deserialize)]
-struct ServerFile {
-    server: String,
-    tools: Vec<Tool>,
-}
-
-#[derive(Deserialize)]
-struct Query {
-    query: String,
-    expected: String,
-    #[serde(default)]
-    also: Vec<String>,
-    style: String,
-    split: String,
-}
 
 fn main() -> ExitCode {
     common::exit(run_all())
@@ -75,9 +61,8 @@ fn run_all() -> Result<()> {
     }
     let wants = |section: &str| sections.is_empty() || sections.iter().any(|s| s == section);
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("the crate has no parent directory")?;
-    let fixtures = repo.join("tests/fixtures/search");
-    let servers = load_servers(&fixtures)?;
-    let queries: Vec<Query> = serde_json::from_slice(&std::fs::read(fixtures.join("queries.json"))?)?;
+    let servers = search_set::servers()?;
+    let queries = search_set::queries()?;
     let machine = Machine::read();
     println!("codemode search, {}", machine.date);
     println!("machine: {}, {} cores", machine.cpu, machine.cores);
@@ -99,21 +84,6 @@ fn run_all() -> Result<()> {
         bytes as f64 / (1 << 20) as f64
     );
     Ok(())
-}
-
-/// The server files of `fixtures/servers`, by file name.
-fn load_servers(fixtures: &Path) -> Result<Vec<ServerFile>> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(fixtures.join("servers"))?
-        .map(|entry| entry.map(|entry| entry.path()))
-        .collect::<Result<_, _>>()?;
-    paths.retain(|path| path.extension().is_some_and(|ext| ext == "json"));
-    paths.sort();
-    paths
-        .iter()
-        .map(|path| {
-            serde_json::from_slice(&std::fs::read(path)?).with_context(|| format!("parsing {}", path.display()))
-        })
-        .collect()
 }
 
 fn catalog(servers: &[(String, &[Tool])]) -> Catalog {
@@ -155,8 +125,7 @@ fn quality(servers: &[ServerFile], queries: &[Query], misses: bool) -> Result<()
         let hits = catalog.search(&query.query, DEFAULT_LIMIT);
         let names: Vec<String> =
             hits.iter().map(|hit| format!("{}.{}", hit.namespace.server, hit.tool.original)).collect();
-        let right = |name: &String| *name == query.expected || query.also.contains(name);
-        let rank = names.iter().position(right);
+        let rank = names.iter().position(|name| query.is_answered_by(name));
         for key in [(query.split.clone(), query.style.clone()), (query.split.clone(), "all".to_owned())] {
             tallies.entry(key).or_default().add(rank);
         }

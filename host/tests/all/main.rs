@@ -24,6 +24,7 @@ mod phases;
 mod python_sdk;
 mod quickjs;
 mod search;
+mod search_set;
 mod serve;
 mod snapshot;
 mod support;

@@ -4,13 +4,12 @@
 //! held-out half is never asserted on), and answers are sized for a context
 //! window: brief by default, whole for a tool asked for by name.
 
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use codemode::catalog::{Catalog, ServerTools};
 use codemode::server::{DEFAULT_LIMIT, Detail, search_answer};
-use rmcp::model::Tool;
-use serde::Deserialize;
+
+use crate::search_set::{self, Query, ServerFile};
 
 /// Share of the tuning half whose right tool comes first; measured 0.478.
 const TOP1_FLOOR: f64 = 0.46;
@@ -20,33 +19,10 @@ const TOP3_FLOOR: f64 = 0.53;
 /// Average o200k tokens of a brief answer at the default limit.
 const AVERAGE_TOKENS: usize = 1500;
 
-#[derive(Deserialize)]
-struct ServerFile {
-    server: String,
-    tools: Vec<Tool>,
-}
-
-#[derive(Deserialize)]
-struct Query {
-    query: String,
-    expected: String,
-    #[serde(default)]
-    also: Vec<String>,
-    split: String,
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/search")
-}
-
 fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<(Vec<ServerFile>, Catalog)> = OnceLock::new();
     let (_, catalog) = CATALOG.get_or_init(|| {
-        let mut paths: Vec<PathBuf> =
-            std::fs::read_dir(fixtures().join("servers")).unwrap().map(|entry| entry.unwrap().path()).collect();
-        paths.sort();
-        let files: Vec<ServerFile> =
-            paths.iter().map(|path| serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()).collect();
+        let files = search_set::servers().unwrap();
         let servers: Vec<ServerTools<'_>> = files
             .iter()
             .map(|file| ServerTools { server: &file.server, instructions: None, tools: &file.tools, unavailable: None })
@@ -58,8 +34,7 @@ fn catalog() -> &'static Catalog {
 }
 
 fn tuning_half() -> Vec<Query> {
-    let queries: Vec<Query> = serde_json::from_slice(&std::fs::read(fixtures().join("queries.json")).unwrap()).unwrap();
-    queries.into_iter().filter(|query| query.split == "tune").collect()
+    search_set::queries().unwrap().into_iter().filter(|query| query.split == "tune").collect()
 }
 
 fn answer(query: &str, detail: Detail) -> String {
@@ -80,8 +55,7 @@ fn the_tuning_half_ranks_above_its_floor() {
     for query in &queries {
         let hits = catalog().search(&query.query, 3);
         let right = |hit: &codemode::catalog::Found<'_>| {
-            let name = format!("{}.{}", hit.namespace.server, hit.tool.original);
-            name == query.expected || query.also.contains(&name)
+            query.is_answered_by(&format!("{}.{}", hit.namespace.server, hit.tool.original))
         };
         top1 += usize::from(hits.first().is_some_and(right));
         top3 += usize::from(hits.iter().any(right));

@@ -108,9 +108,5 @@ impl SearchIndex {
 
 /// `text` cut to at most `max` bytes, at a character boundary.
 fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let end = (0..=max).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
-    &text[..end]
+    &text[..text.floor_char_boundary(max)]
 }
