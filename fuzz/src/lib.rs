@@ -23,3 +23,15 @@ pub fn parses_as_javascript(js: &str) -> bool {
     let as_expression = Parser::new(&allocator, &wrapped, SourceType::cjs().with_script(true)).parse();
     as_body.diagnostics.errors().next().is_none() || as_expression.diagnostics.errors().next().is_none()
 }
+
+/// Whether oxc's lexer, reading `source` as JavaScript, finds a character or
+/// escape no token can hold (`\<`). oxc's TypeScript parser can lose such an
+/// error when it met the token just before a speculative parse (`\<b<<c`
+/// parses clean as TypeScript); the engine reports it as a syntax error.
+pub fn has_lexer_error(source: &str) -> bool {
+    const LEXER: [&str; 3] =
+        ["Invalid Unicode escape sequence", "Invalid Character", "Invalid characters after number"];
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, source, SourceType::mjs()).parse();
+    parsed.diagnostics.errors().any(|error| LEXER.iter().any(|lexer| error.to_string().starts_with(lexer)))
+}
