@@ -1,9 +1,8 @@
 //! TypeScript stripping (`codemode::program::strip`): no input panics;
 //! what comes back keeps every byte position (types become spaces and a few
 //! punctuation marks, line breaks stay), parses as JavaScript when anything
-//! was stripped, and has nothing left to strip (stripped again, it comes
-//! back unchanged, unless TypeScript reads that JavaScript differently:
-//! `a<b>   /re/`); an error points inside the source.
+//! was stripped, and stays JavaScript when stripped again; an error points
+//! inside the source.
 
 #![no_main]
 
@@ -25,9 +24,12 @@ fuzz_target!(|source: &str| {
             let unchanged = matches!(javascript, std::borrow::Cow::Borrowed(_));
             let not_javascript = || has_lexer_error(&javascript);
             assert!(unchanged || parses_as_javascript(&javascript) || not_javascript(), "{source:?} -> {javascript:?}");
+            // Stripped again, it may change where TypeScript reads that
+            // JavaScript differently (`A<T>\n x` compares in JavaScript and is an
+            // instantiation expression in TypeScript), but stays JavaScript.
             let again = strip_types(&javascript);
-            let changed = matches!(again.as_deref(), Ok(again) if again != &*javascript);
-            assert!(!changed, "{source:?} -> {javascript:?} -> {again:?}");
+            let broken = matches!(again.as_deref(), Ok(again) if again != &*javascript && !parses_as_javascript(again));
+            assert!(!broken, "{source:?} -> {javascript:?} -> {again:?}");
         }
         Err(error) => {
             assert!(error.line >= 1 && error.column >= 1 && !error.message.is_empty(), "{source:?}: {error:?}");
