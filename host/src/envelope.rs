@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::journal::Journal;
+
 /// The outcome of one execution: the value or a typed error, the captured
 /// logs, and a receipt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,12 +22,35 @@ pub struct Envelope {
     pub logs: Vec<LogEntry>,
     /// What the execution cost.
     pub receipt: Receipt,
+    /// For a failed execution that made tool calls, served by `codemode
+    /// serve`: the token that `execute`'s `resume` takes to run a corrected
+    /// program with those calls answered from the record.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub resume: Option<String>,
+    /// The journal of the execution, when [`crate::ExecuteOptions::record`]
+    /// asked for one. Not part of the JSON envelope.
+    #[serde(skip)]
+    pub journal: Option<Journal>,
 }
 
 impl Envelope {
+    /// The envelope of a program that returned `value`.
+    pub fn returned(value: Value, truncated: bool, logs: Vec<LogEntry>, receipt: Receipt) -> Self {
+        Self { ok: true, value, truncated, error: None, logs, receipt, resume: None, journal: None }
+    }
+
     /// The envelope of a program that failed with `error`.
     pub fn failed(error: ProgramError, logs: Vec<LogEntry>, receipt: Receipt) -> Self {
-        Self { ok: false, value: Value::Null, truncated: false, error: Some(error), logs, receipt }
+        Self {
+            ok: false,
+            value: Value::Null,
+            truncated: false,
+            error: Some(error),
+            logs,
+            receipt,
+            resume: None,
+            journal: None,
+        }
     }
 }
 
@@ -87,6 +112,10 @@ pub enum ProgramErrorKind {
     Stack,
     /// The program printed more than the output limit.
     Output,
+    /// A replay met a call the journal does not have at that point (the
+    /// program or its inputs differ from the recorded ones).
+    #[serde(rename = "replay_diverged")]
+    ReplayDiverged,
 }
 
 impl ProgramError {
@@ -125,7 +154,13 @@ impl Receipt {
     /// The receipt of a program that never ran (it was refused before the
     /// sandbox started): only the time since `started`.
     pub fn elapsed(started: std::time::Instant) -> Self {
-        Self { duration_ms: Self::millis(started.elapsed()), fuel_used: 0, peak_memory_bytes: 0, tool_calls: 0 }
+        Self {
+            duration_ms: Self::millis(started.elapsed()),
+            fuel_used: 0,
+            peak_memory_bytes: 0,
+            tool_calls: 0,
+            replayed_calls: 0,
+        }
     }
 
     /// `duration` in milliseconds, to the microsecond (`3008.525`, not
@@ -147,4 +182,12 @@ pub struct Receipt {
     pub peak_memory_bytes: u64,
     /// Tool calls the program made (including ones refused by the quota).
     pub tool_calls: u32,
+    /// Of those, the calls answered from a journal (replay, resume) instead
+    /// of by their tools.
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub replayed_calls: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -26,6 +26,9 @@ pub enum ErrorKind {
     Busy,
     /// The sandbox failed in a way no program can cause (a bug).
     Internal,
+    /// A journal could not be read: not a journal, another version,
+    /// truncated, or changed after it was recorded.
+    Journal,
 }
 
 impl Error {
@@ -48,7 +51,8 @@ impl Error {
     /// range, in [`crate::Limits`] (`"fuel"`, `"memory"`, `"timeout"`,
     /// `"max_concurrent_calls"`, `"output"`), [`crate::ExecutorBuilder`]
     /// (`"max_memory"`, `"max_sandboxes"`) or
-    /// [`crate::server::ServeOptions`] (`"max_concurrent_executions"`), so
+    /// [`crate::server::ServeOptions`] (`"max_concurrent_executions"`,
+    /// `"state_key"`, `"max_state_bytes"`, `"state_ttl"`), so
     /// that a caller can name its own flag or setting for it.
     pub fn limit(&self) -> Option<&'static str> {
         self.limit

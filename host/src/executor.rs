@@ -17,9 +17,10 @@ use std::time::Instant;
 
 use crate::envelope::{Envelope, LogSink, Receipt};
 use crate::error::Error;
+use crate::journal::Journal;
 use crate::limits::Limits;
 use crate::program::{self, Api};
-use crate::sandbox::{self, CompileCache, Sandbox, SandboxSettings};
+use crate::sandbox::{self, CompileCache, Sandbox, SandboxSettings, TapeMode};
 use crate::tools::{ToolProvider, ToolSpec};
 
 /// Builds an [`Executor`].
@@ -110,6 +111,18 @@ pub struct ExecuteOptions {
     /// Receives each console line as the program writes it; the envelope
     /// still has them all.
     pub on_log: Option<LogSink>,
+    /// Keep a [`Journal`] of the execution, in [`Envelope::journal`].
+    pub record: bool,
+    /// Run the program on this journal's inputs instead of live ones: no
+    /// tool is called, the clocks and random numbers are the recorded ones,
+    /// and a call the journal does not have at that point ends the program
+    /// with [`crate::ProgramErrorKind::ReplayDiverged`]. Pass the journal's
+    /// tools ([`Journal::provider`]) or the same tools as when recording.
+    pub replay: Option<Arc<Journal>>,
+    /// Answer calls from this journal as long as they match its recorded
+    /// calls (same tool, same arguments, in order; a recorded failure is
+    /// called again); from the first that differs on, calls are live.
+    pub resume: Option<Arc<Journal>>,
 }
 
 impl ExecuteOptions {
@@ -129,6 +142,24 @@ impl ExecuteOptions {
         self.on_log = Some(on_log);
         self
     }
+
+    /// Keeps a journal of the execution ([`Self::record`]).
+    pub fn recording(mut self) -> Self {
+        self.record = true;
+        self
+    }
+
+    /// Replays `journal` ([`Self::replay`]).
+    pub fn replaying(mut self, journal: Arc<Journal>) -> Self {
+        self.replay = Some(journal);
+        self
+    }
+
+    /// Resumes from `journal` ([`Self::resume`]).
+    pub fn resuming(mut self, journal: Arc<Journal>) -> Self {
+        self.resume = Some(journal);
+        self
+    }
 }
 
 impl fmt::Debug for ExecuteOptions {
@@ -136,6 +167,9 @@ impl fmt::Debug for ExecuteOptions {
         f.debug_struct("ExecuteOptions")
             .field("limits", &self.limits)
             .field("on_log", &self.on_log.as_ref().map(|_| "<sink>"))
+            .field("record", &self.record)
+            .field("replay", &self.replay.is_some())
+            .field("resume", &self.resume.is_some())
             .finish()
     }
 }
@@ -202,7 +236,9 @@ impl Executor {
                 // Types were blanked: stack traces name the file as the
                 // program was submitted.
                 let filename = if matches!(javascript, Cow::Owned(_)) { "program.ts" } else { "program.js" };
-                self.inner.sandbox.run(&javascript, filename, tools, limits, options.on_log.clone()).await
+                let tape =
+                    TapeMode { record: options.record, replay: options.replay.clone(), resume: options.resume.clone() };
+                self.inner.sandbox.run(&javascript, filename, tools, limits, options.on_log.clone(), &tape).await
             }
             Err(refusal) => Ok(Envelope::failed(refusal.into(), Vec::new(), Receipt::elapsed(started))),
         }

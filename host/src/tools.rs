@@ -66,6 +66,11 @@ impl ToolOutput {
         self.0.get()
     }
 
+    /// The JSON text as a raw JSON value.
+    pub fn as_raw(&self) -> &RawValue {
+        &self.0
+    }
+
     /// The JSON text, without copying it.
     pub fn into_string(self) -> String {
         Box::<str>::from(self.0).into_string()
@@ -105,6 +110,34 @@ pub enum ToolCallErrorKind {
     QuotaExceeded,
     /// `unavailable`: the tool's server is unreachable or broke protocol.
     Unavailable,
+}
+
+impl ToolCallErrorKind {
+    /// `ToolError.code`: `unknown_tool`, `invalid_arguments`, ...
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::UnknownTool => "unknown_tool",
+            Self::InvalidArguments => "invalid_arguments",
+            Self::ToolFailed => "tool_failed",
+            Self::Timeout => "timeout",
+            Self::QuotaExceeded => "quota_exceeded",
+            Self::Unavailable => "unavailable",
+        }
+    }
+
+    /// The kind whose [`code`](Self::code) is `code`.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::UnknownTool,
+            Self::InvalidArguments,
+            Self::ToolFailed,
+            Self::Timeout,
+            Self::QuotaExceeded,
+            Self::Unavailable,
+        ]
+        .into_iter()
+        .find(|kind| kind.code() == code)
+    }
 }
 
 impl ToolCallError {

@@ -15,6 +15,10 @@
 //!
 //! A tool that panics fails its call as `unavailable`, on the first poll as
 //! in its task.
+//!
+//! Every call the program may make (refusals aside, which depend on the
+//! program alone) and every wait go through the execution's [`Tape`], which
+//! records them and, replaying or resuming, answers them from a journal.
 
 use crate::tools::{ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput, ToolProvider, ToolSpec};
 use futures::StreamExt;
@@ -29,6 +33,11 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use super::bindings::codemode::sandbox::tools::{Call, CallError, Completion, Failure, Host, Outcome};
+use super::tape::{Answer, Tape};
+use crate::journal;
+
+/// A call's result, as the bridge holds it until the guest takes it.
+type CallResult = Result<ToolOutput, ToolCallError>;
 
 /// The tool-call state of one execution.
 pub struct Bridge {
@@ -41,11 +50,22 @@ pub struct Bridge {
     /// Calls the program made, including refused ones.
     pub calls_made: u32,
     running: FuturesUnordered<Running>,
+    tape: Arc<Tape>,
+    /// Whether the tape records (so arguments and outcomes are copied).
+    recording: bool,
 }
 
 impl Bridge {
-    /// A bridge to `provider`'s `specs`, with the execution's quota and cap.
-    pub fn new(provider: Arc<dyn ToolProvider>, specs: Arc<[ToolSpec]>, quota: u32, concurrency: u32) -> Self {
+    /// A bridge to `provider`'s `specs`, with the execution's quota and cap,
+    /// its calls going through `tape`.
+    pub fn new(
+        provider: Arc<dyn ToolProvider>,
+        specs: Arc<[ToolSpec]>,
+        quota: u32,
+        concurrency: u32,
+        tape: Arc<Tape>,
+    ) -> Self {
+        let recording = tape.recording();
         Self {
             provider,
             specs,
@@ -53,31 +73,61 @@ impl Bridge {
             permits: Arc::new(Semaphore::new(concurrency.max(1) as usize)),
             calls_made: 0,
             running: FuturesUnordered::new(),
+            tape,
+            recording,
         }
     }
 
-    /// Starts `call`: its outcome if it completed at once (refused, or
-    /// ready on its first poll), `None` if it runs on and `wait` will
-    /// deliver it.
-    fn begin(&mut self, call: Call) -> Option<Result<ToolOutput, ToolCallError>> {
+    /// Starts `call`: its outcome if it completed at once (refused, ready
+    /// on its first poll, or answered from a journal), `None` if it runs on
+    /// and `wait` will deliver it.
+    fn begin(&mut self, call: Call) -> wasmtime::Result<Option<CallResult>> {
         self.calls_made = self.calls_made.saturating_add(1);
-        let refuse = |kind, message: String| Some(Err(ToolCallError::new(kind, message)));
+        let refuse = |kind, message: String| Ok(Some(Err(ToolCallError::new(kind, message))));
         if self.calls_made > self.quota {
             return refuse(
                 ToolCallErrorKind::QuotaExceeded,
                 format!("this execution may make at most {} tool calls", self.quota),
             );
         }
-        let Some(spec) = self.specs.get(call.tool as usize) else {
+        let specs = self.specs.clone();
+        let Some(spec) = specs.get(call.tool as usize) else {
             return refuse(ToolCallErrorKind::UnknownTool, format!("no tool has index {}", call.tool));
         };
-        let arguments = match serde_json::from_str(&call.arguments) {
+        let arguments: serde_json::Value = match serde_json::from_str(&call.arguments) {
             Ok(arguments) => arguments,
             Err(e) => {
                 let message = format!("the arguments of {} are not JSON: {e}", spec.qualified_name());
                 return refuse(ToolCallErrorKind::InvalidArguments, message);
             }
         };
+        let name = spec.qualified_name();
+        let answer = self.tape.on_start(&name, &arguments).map_err(wasmtime::Error::new)?;
+        let record = |bridge: &Self, arguments: serde_json::Value, result: Option<&CallResult>| {
+            bridge.tape.record_start(call.id, &name, arguments, result.map(journal::Outcome::from));
+        };
+        match answer {
+            Answer::Recorded(outcome) => {
+                let result = outcome.to_result();
+                record(self, arguments, Some(&result));
+                return Ok(Some(result));
+            }
+            Answer::Later => {
+                record(self, arguments, None);
+                return Ok(None);
+            }
+            Answer::Live => {}
+        }
+        let kept = self.recording.then(|| arguments.clone());
+        let result = self.call(spec, call.id, arguments);
+        if let Some(arguments) = kept {
+            record(self, arguments, result.as_ref());
+        }
+        Ok(result)
+    }
+
+    /// Calls `spec` for call `id`: its result if ready on the first poll.
+    fn call(&mut self, spec: &ToolSpec, id: u32, arguments: serde_json::Value) -> Option<CallResult> {
         // A call that finds the cap reached is not polled until a running
         // one ends and hands it a permit.
         let permit = self.permits.clone().try_acquire_owned().ok();
@@ -102,17 +152,38 @@ impl Bridge {
                 })
             }
         };
-        self.running.push(Running { id: call.id, task });
+        self.running.push(Running { id, task });
         None
     }
 }
 
 impl Host for Bridge {
-    fn start(&mut self, call: Call) -> Option<Outcome> {
-        self.begin(call).map(outcome)
+    fn start(&mut self, call: Call) -> wasmtime::Result<Option<Outcome>> {
+        Ok(self.begin(call)?.map(outcome))
     }
 
-    async fn wait(&mut self, timeout: Option<u64>) -> Vec<Completion> {
+    async fn wait(&mut self, timeout: Option<u64>) -> wasmtime::Result<Vec<Completion>> {
+        if let Some(completed) = self.tape.on_wait().map_err(wasmtime::Error::new)? {
+            if self.recording {
+                self.tape.record_wait(completed.clone());
+            }
+            let completion =
+                |done: journal::Completed| Completion { id: done.id, outcome: outcome(done.outcome.to_result()) };
+            return Ok(completed.into_iter().map(completion).collect());
+        }
+        let done = self.completions(timeout).await;
+        if self.recording {
+            let completed = done.iter().map(|(id, result)| journal::Completed { id: *id, outcome: result.into() });
+            self.tape.record_wait(completed.collect());
+        }
+        Ok(done.into_iter().map(|(id, result)| Completion { id, outcome: outcome(result) }).collect())
+    }
+}
+
+impl Bridge {
+    /// The calls that complete by the time the first does, or none once
+    /// `timeout` passes first.
+    async fn completions(&mut self, timeout: Option<u64>) -> Vec<(u32, CallResult)> {
         // Sleeping on a timer is wall time, not fuel; the execution's
         // deadline still bounds it (the sandbox's timer ends the whole run).
         let timer = async {
@@ -145,7 +216,7 @@ impl Host for Bridge {
 ///
 /// The waker is a no-op because a pending call is handed to a task, whose
 /// own poll registers the waker that matters; no wake-up is lost.
-fn first_poll(mut future: ToolFuture) -> Result<Result<ToolOutput, ToolCallError>, ToolFuture> {
+fn first_poll(mut future: ToolFuture) -> Result<CallResult, ToolFuture> {
     let mut cx = Context::from_waker(Waker::noop());
     match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
         Ok(Poll::Ready(result)) => Ok(result),
@@ -158,13 +229,13 @@ fn first_poll(mut future: ToolFuture) -> Result<Result<ToolOutput, ToolCallError
 /// unfinished.
 struct Running {
     id: u32,
-    task: JoinHandle<Result<ToolOutput, ToolCallError>>,
+    task: JoinHandle<CallResult>,
 }
 
 impl Future for Running {
-    type Output = Completion;
+    type Output = (u32, CallResult);
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Completion> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let id = self.id;
         Pin::new(&mut self.task).poll(cx).map(|joined| {
             let result = joined.unwrap_or_else(|e| {
@@ -174,7 +245,7 @@ impl Future for Running {
                     Err(e) => ToolCallError::new(ToolCallErrorKind::Unavailable, format!("the tool failed: {e}")),
                 })
             });
-            Completion { id, outcome: outcome(result) }
+            (id, result)
         })
     }
 }
@@ -185,7 +256,7 @@ impl Drop for Running {
     }
 }
 
-fn outcome(result: Result<ToolOutput, ToolCallError>) -> Outcome {
+fn outcome(result: CallResult) -> Outcome {
     result.map(ToolOutput::into_string).map_err(to_wit)
 }
 

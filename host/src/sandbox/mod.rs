@@ -9,6 +9,7 @@ mod outcome;
 #[cfg(test)]
 mod reuse_tests;
 mod store;
+mod tape;
 
 use crate::envelope::{Envelope, LogSink, Receipt};
 use crate::error::{Error, ErrorKind};
@@ -24,6 +25,8 @@ pub(crate) use outcome::bytes as format_bytes;
 use std::sync::Arc;
 use std::time::Instant;
 use store::{MemoryLimiter, State};
+pub(crate) use tape::TapeMode;
+use tape::{Tape, TapeClock};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -92,6 +95,7 @@ impl Sandbox {
         tools: Arc<dyn ToolProvider>,
         limits: &Limits,
         on_log: Option<LogSink>,
+        tape: &TapeMode,
     ) -> Result<Envelope, Error> {
         let started = Instant::now();
         let deadline = started + limits.timeout;
@@ -100,8 +104,15 @@ impl Sandbox {
 
         let capture = Capture::new(limits.output as usize, on_log);
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
-        let wasi = WasiCtxBuilder::new().stdout(capture.clone()).stderr(stderr.clone()).build();
-        let bridge = Bridge::new(tools, specs, limits.max_tool_calls, limits.max_concurrent_calls);
+        let (tape, seed) = Tape::new(tape, &specs);
+        let wasi = WasiCtxBuilder::new()
+            .stdout(capture.clone())
+            .stderr(stderr.clone())
+            .wall_clock(TapeClock(tape.clone()))
+            .monotonic_clock(TapeClock(tape.clone()))
+            .insecure_random_seed(seed)
+            .build();
+        let bridge = Bridge::new(tools, specs, limits.max_tool_calls, limits.max_concurrent_calls, tape.clone());
         // `check` has verified the limit fits in memory addressable here.
         let memory = MemoryLimiter::new(limits.memory as usize);
         let state = State { wasi, table: Default::default(), memory, bridge };
@@ -132,18 +143,19 @@ impl Sandbox {
         let mut captured = capture.take();
         let finished = captured.finished;
         let produced = outcome::decide(ending, &mut captured, state.memory.hit, &stderr.contents(), limits)?;
+        let (journal, replayed_calls) = tape.finish();
         let receipt = Receipt {
             duration_ms: Receipt::millis(started.elapsed()),
             fuel_used,
             peak_memory_bytes: state.memory.peak as u64,
             tool_calls: state.bridge.calls_made,
+            replayed_calls,
         };
-        let envelope = match produced {
-            Ok((value, truncated)) => {
-                Envelope { ok: true, value, truncated, error: None, logs: captured.logs, receipt }
-            }
+        let mut envelope = match produced {
+            Ok((value, truncated)) => Envelope::returned(value, truncated, captured.logs, receipt),
             Err(error) => Envelope::failed(error, captured.logs, receipt),
         };
+        envelope.journal = journal;
         trace_phases([Some(started), entered, finished.map(|f| f.0), Some(returned), Some(released)], finished);
         Ok(envelope)
     }

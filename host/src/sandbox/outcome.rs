@@ -6,6 +6,7 @@
 //! output capture each map to their error kind.
 
 use super::capture::{Captured, Final};
+use super::tape::Diverged;
 use crate::envelope::{ProgramError, ProgramErrorKind};
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
@@ -58,6 +59,9 @@ pub fn decide(
         Ending::TimedOut => (ProgramErrorKind::Timeout, timeout_message(limits)),
         Ending::Returned => {
             return Err(Error::new(ErrorKind::Internal, "the guest returned without a final event"));
+        }
+        Ending::Trapped(ref error) if let Some(diverged) = error.downcast_ref::<Diverged>() => {
+            (ProgramErrorKind::ReplayDiverged, diverged.to_string())
         }
         Ending::Trapped(error) => match error.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => {

@@ -11,6 +11,7 @@ use super::bridge::Bridge;
 use super::capture::{Capture, Final};
 use super::engine::{self, Built, EngineSettings, GUEST_WASM};
 use super::store::{MemoryLimiter, State};
+use super::tape::{Tape, TapeMode};
 use super::{new_store, run_options};
 use crate::limits::Limits;
 use crate::tools::{InProcessTools, ToolProvider};
@@ -78,7 +79,13 @@ impl Execution {
             wasi: WasiCtxBuilder::new().stdout(capture.clone()).build(),
             table: Default::default(),
             memory: MemoryLimiter::new(limits.memory as usize),
-            bridge: Bridge::new(tools, Arc::from([]), limits.max_tool_calls, limits.max_concurrent_calls),
+            bridge: Bridge::new(
+                tools,
+                Arc::from([]),
+                limits.max_tool_calls,
+                limits.max_concurrent_calls,
+                Tape::new(&TapeMode::default(), &[]).0,
+            ),
         };
         let mut store = new_store(built.pre.engine(), state, limits.fuel).expect("creating the store");
         let pre = built.pre.instance_pre();

@@ -69,6 +69,10 @@ fn execute_tool(catalog: &Catalog, learned: &LearnedTypes<'_>, limits: &Limits, 
             "code": {
                 "type": "string",
                 "description": "JavaScript or TypeScript. A script body with top-level await and return, an async arrow function, or a module with a default-exported function."
+            },
+            "resume": {
+                "type": "string",
+                "description": "The `resume` token of a failed run: calls matching its recorded ones are answered from the record."
             }
         },
         "required": ["code"],
@@ -82,7 +86,8 @@ fn execute_tool(catalog: &Catalog, learned: &LearnedTypes<'_>, limits: &Limits, 
          the program's return value (as JSON) and its console output come back, so \
          filter and aggregate inside the program and return just the answer. No network, files or imports. \
          Limits per run: {timeout} s, {memory} MiB memory, {calls} tool calls, {output} KiB of output (larger \
-         values are truncated).\n\nServers: {servers}. Use `search` to find tools and their exact types.",
+         values are truncated). A failed run that made calls returns `resume`: pass it with the corrected \
+         program so that its calls already made are not made again.\n\nServers: {servers}. Use `search` to find tools and their exact types.",
         timeout = limits.timeout.as_secs_f64(),
         memory = limits.memory >> 20,
         calls = limits.max_tool_calls,

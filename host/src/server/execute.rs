@@ -3,6 +3,11 @@
 //! lines are forwarded to the client, and turn the envelope into a tool
 //! result. Program failures are results with `isError`, never protocol
 //! errors: the model reads them and fixes its program.
+//!
+//! Every execution is journaled. A failed one that got results from its
+//! tools carries a sealed resume token ([`super::state`]); `execute` with
+//! that token answers the new program's calls from the journal while they
+//! match the recorded ones, so a corrected program does not make them again.
 
 #![allow(deprecated)] // MCP logging (SEP-2577 deprecates it; clients still use it)
 
@@ -16,17 +21,27 @@ use rmcp::model::{
 use rmcp::service::{Peer, RequestContext};
 use tokio::sync::mpsc;
 
+use super::state::Purpose;
 use super::{Shared, render};
 use crate::envelope::{Envelope, LogEntry, LogSink};
 use crate::executor::ExecuteOptions;
+use crate::journal::{Journal, Outcome};
 
 /// Runs `code` for the client of `context` and answers with its envelope.
 pub async fn run(
     shared: &Shared,
     code: &str,
+    resume: Option<&str>,
     log_level: Option<LoggingLevel>,
     context: &RequestContext<RoleServer>,
 ) -> CallToolResult {
+    let resume = match resume.map(|token| shared.sealer.open(Purpose::Resume, token)) {
+        None => None,
+        Some(Ok(journal)) => Some(Arc::new(journal)),
+        Some(Err(message)) => {
+            return CallToolResult::error(vec![ContentBlock::text(format!("{message}. Nothing was run."))]);
+        }
+    };
     let queue_timeout = shared.options.queue_timeout;
     let Ok(Ok(_slot)) = tokio::time::timeout(queue_timeout, shared.slots.acquire()).await else {
         return busy(shared.options.max_concurrent_executions, queue_timeout.as_secs_f64());
@@ -41,7 +56,8 @@ pub async fn run(
         (None, Some(token)) => Some(tokio::spawn(forward_progress(context.peer.clone(), token, receiver))),
         (None, None) => None,
     };
-    let mut options = ExecuteOptions::new();
+    let mut options = ExecuteOptions::new().recording();
+    options.resume = resume;
     if forwarder.is_some() {
         options = options.with_log_sink(Arc::new(move |entry: &LogEntry| {
             // The receiver lives until the forwarder ends, after the run.
@@ -59,11 +75,32 @@ pub async fn run(
         let _ = forwarder.await;
     }
     match outcome {
-        Some(Ok(envelope)) => result(&envelope),
+        Some(Ok(mut envelope)) => {
+            seal_resume(shared, &mut envelope);
+            result(&envelope)
+        }
         Some(Err(error)) => {
             CallToolResult::error(vec![ContentBlock::text(format!("codemode could not run the program: {error}"))])
         }
         None => CallToolResult::error(vec![ContentBlock::text("the request was cancelled; the program was stopped")]),
+    }
+}
+
+/// Gives a failed envelope whose calls got results a resume token.
+fn seal_resume(shared: &Shared, envelope: &mut Envelope) {
+    let Some(journal) = envelope.journal.take() else { return };
+    if envelope.ok || !journal.calls().iter().any(|(_, _, outcome)| outcome.is_some_and(Outcome::is_result)) {
+        return;
+    }
+    // A resume needs the calls only: the tools and clocks stay behind.
+    let calls = Journal { tools: Vec::new(), wall_clock: Vec::new(), monotonic_clock: Vec::new(), ..journal };
+    match shared.sealer.seal(Purpose::Resume, calls) {
+        Ok(token) => envelope.resume = Some(token),
+        Err(why) => {
+            if let Some(error) = &mut envelope.error {
+                error.message.push_str(&format!(" (no resume token: {why})"));
+            }
+        }
     }
 }
 

@@ -18,7 +18,9 @@ mod execute;
 pub mod http;
 mod render;
 mod search;
+mod state;
 
+use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,6 +35,7 @@ use tokio::sync::Semaphore;
 
 pub use describe::{EXECUTE, SEARCH, estimate_tokens};
 pub use search::{DEFAULT_LIMIT, Detail, MAX_LIMIT, answer as search_answer};
+pub use state::StateKey;
 
 use crate::catalog::{CatalogTool, Namespace};
 use crate::error::{Error, ErrorKind};
@@ -44,8 +47,14 @@ use crate::mcp_tools::McpTools;
 /// count within what the semaphore and `drain` can count).
 pub const MAX_EXECUTIONS: usize = 65_536;
 
+/// The smallest [`ServeOptions::max_state_bytes`].
+pub const MIN_STATE_BYTES: usize = 1 << 10;
+
+/// The largest [`ServeOptions::max_state_bytes`].
+pub const MAX_STATE_BYTES: usize = 64 << 20;
+
 /// How the server runs programs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ServeOptions {
     /// Programs running at once, across all clients; more wait up to
@@ -57,6 +66,19 @@ pub struct ServeOptions {
     /// into `execute`'s description if their estimated size is at most
     /// this many tokens (see [`estimate_tokens`]). Default: not inlined.
     pub inline_declarations: Option<usize>,
+    /// The key that resume tokens are sealed under. Replicas behind one
+    /// load balancer must share it; `None` (the default) draws a random key
+    /// per process, so tokens only work with the process that made them.
+    pub state_key: Option<StateKey>,
+    /// How long a resume token stays valid. Default 10 minutes.
+    pub state_ttl: Duration,
+    /// The largest resume token, in bytes: a failed execution whose record
+    /// would be larger gets none, and a larger one is refused. Default
+    /// 512 KiB.
+    pub max_state_bytes: usize,
+    /// The bearer token clients must send (`serve --http --token`): sealed
+    /// state is bound to it. Not shown by `Debug`.
+    pub bearer_token: Option<String>,
 }
 
 impl ServeOptions {
@@ -65,8 +87,9 @@ impl ServeOptions {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidLimits`] when `max_concurrent_executions` is 0 or
-    /// over [`MAX_EXECUTIONS`] ([`Error::limit`] is
-    /// `"max_concurrent_executions"`).
+    /// over [`MAX_EXECUTIONS`], `max_state_bytes` is outside
+    /// [`MIN_STATE_BYTES`]..=[`MAX_STATE_BYTES`] or `state_ttl` is zero
+    /// ([`Error::limit`] names the field).
     pub fn validate(&self) -> Result<(), Error> {
         let executions = self.max_concurrent_executions;
         if !(1..=MAX_EXECUTIONS).contains(&executions) {
@@ -74,13 +97,45 @@ impl ServeOptions {
                 format!("the concurrent executions must be between 1 and {MAX_EXECUTIONS} (got {executions})");
             return Err(Error::invalid_limit("max_concurrent_executions", message));
         }
+        let bytes = self.max_state_bytes;
+        if !(MIN_STATE_BYTES..=MAX_STATE_BYTES).contains(&bytes) {
+            let message = format!(
+                "the largest resume token must be between {MIN_STATE_BYTES} and {MAX_STATE_BYTES} bytes (got {bytes})"
+            );
+            return Err(Error::invalid_limit("max_state_bytes", message));
+        }
+        if self.state_ttl.is_zero() {
+            return Err(Error::invalid_limit("state_ttl", "resume tokens must stay valid at least 1 s".into()));
+        }
         Ok(())
+    }
+}
+
+impl fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServeOptions")
+            .field("max_concurrent_executions", &self.max_concurrent_executions)
+            .field("queue_timeout", &self.queue_timeout)
+            .field("inline_declarations", &self.inline_declarations)
+            .field("state_key", &self.state_key)
+            .field("state_ttl", &self.state_ttl)
+            .field("max_state_bytes", &self.max_state_bytes)
+            .field("bearer_token", &self.bearer_token.as_ref().map(|_| "<redacted>"))
+            .finish()
     }
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        Self { max_concurrent_executions: 8, queue_timeout: Duration::from_secs(5), inline_declarations: None }
+        Self {
+            max_concurrent_executions: 8,
+            queue_timeout: Duration::from_secs(5),
+            inline_declarations: None,
+            state_key: None,
+            state_ttl: Duration::from_secs(600),
+            max_state_bytes: 512 << 10,
+            bearer_token: None,
+        }
     }
 }
 
@@ -99,13 +154,15 @@ struct Shared {
     tools: Arc<McpTools>,
     options: ServeOptions,
     slots: Semaphore,
+    sealer: state::Sealer,
 }
 
 /// What `search` takes, for a message about arguments that do not fit.
 const SEARCH_TAKES: &str = "{ query: string, limit?: number (1 to 50), detail?: \"brief\" | \"full\" }";
 
 /// What `execute` takes, likewise.
-const EXECUTE_TAKES: &str = "{ code: string }: the program, JavaScript or TypeScript";
+const EXECUTE_TAKES: &str =
+    "{ code: string, resume?: string }: the program, JavaScript or TypeScript, and a failed execution's resume token";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,6 +177,7 @@ struct SearchArgs {
 #[serde(deny_unknown_fields)]
 struct ExecuteArgs {
     code: String,
+    resume: Option<String>,
 }
 
 impl CodemodeServer {
@@ -131,7 +189,10 @@ impl CodemodeServer {
     pub fn new(executor: Executor, tools: Arc<McpTools>, options: ServeOptions) -> Result<Self, Error> {
         options.validate()?;
         let slots = Semaphore::new(options.max_concurrent_executions);
-        let shared = Arc::new(Shared { executor, tools, options, slots });
+        let key = options.state_key.clone().unwrap_or_else(StateKey::random);
+        let sealer =
+            state::Sealer::new(&key, options.state_ttl, options.max_state_bytes, options.bearer_token.as_deref());
+        let shared = Arc::new(Shared { executor, tools, options, slots, sealer });
         Ok(Self { shared, log_level: Arc::default() })
     }
 
@@ -209,7 +270,7 @@ impl ServerHandler for CodemodeServer {
                 };
                 // Protocol 2026-07-28 asks per request; older ones per session.
                 let log_level = context.meta.log_level().or_else(|| self.log_level());
-                execute::run(&self.shared, &args.code, log_level, &context).await
+                execute::run(&self.shared, &args.code, args.resume.as_deref(), log_level, &context).await
             }
             other => {
                 return Err(ErrorData::invalid_params(

@@ -76,7 +76,9 @@ mod tests {
             truncated: false,
             error,
             logs: logs.iter().map(|(l, m)| LogEntry { level: (*l).into(), message: (*m).into() }).collect(),
-            receipt: Receipt { duration_ms: 1.0, fuel_used: 1, peak_memory_bytes: 1, tool_calls: 0 },
+            receipt: Receipt { duration_ms: 1.0, fuel_used: 1, peak_memory_bytes: 1, tool_calls: 0, replayed_calls: 0 },
+            resume: None,
+            journal: None,
         }
     }
 

@@ -100,7 +100,7 @@ fn assert_session(report: &Value, protocol: &str) {
         assert_eq!(step["is_error"], true, "{step}");
         let text = step["text"].as_str().unwrap();
         assert!(text.starts_with("invalid arguments for execute: "), "{text}");
-        assert!(text.contains(says) && text.contains("It takes { code: string }"), "{text}");
+        assert!(text.contains(says) && text.contains("It takes { code: string, resume?: string }"), "{text}");
     }
 }
 

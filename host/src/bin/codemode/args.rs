@@ -11,7 +11,7 @@ use anyhow::anyhow;
 use clap::{Args, Parser, Subcommand};
 use codemode::Limits;
 use codemode::config::Config;
-use codemode::server::ServeOptions;
+use codemode::server::{ServeOptions, StateKey};
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +39,8 @@ pub enum Command {
         start: StartArgs,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        journal: JournalArgs,
         /// Print the envelope on one line.
         #[arg(long)]
         compact: bool,
@@ -97,6 +99,19 @@ pub struct ServeArgs {
     /// On SIGINT/SIGTERM, how long running programs may finish before they are cancelled, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     pub shutdown_grace_ms: u64,
+    /// The key resume tokens are sealed under: a file holding 64 hex digits (`openssl rand -hex 32`).
+    /// Replicas behind one load balancer must share it; without it each process draws its own.
+    #[arg(long, value_name = "FILE", conflicts_with = "state_key")]
+    state_key_file: Option<PathBuf>,
+    /// The key itself, as 64 hex digits (for the environment; prefer --state-key-file).
+    #[arg(long, value_name = "HEX", env = "CODEMODE_STATE_KEY", hide_env_values = true, hide = true)]
+    state_key: Option<String>,
+    /// How long a resume token stays valid, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = ServeOptions::default().state_ttl.as_secs())]
+    state_ttl: u64,
+    /// The largest resume token, in bytes (a larger record gets none).
+    #[arg(long, value_name = "BYTES", default_value_t = ServeOptions::default().max_state_bytes)]
+    max_state_bytes: usize,
     #[command(flatten)]
     pub learn: LearnArgs,
     #[command(flatten)]
@@ -111,9 +126,36 @@ impl ServeArgs {
         let mut options = ServeOptions::default();
         options.max_concurrent_executions = self.max_executions;
         options.queue_timeout = Duration::from_millis(self.queue_timeout_ms);
+        options.state_ttl = Duration::from_secs(self.state_ttl);
+        options.max_state_bytes = self.max_state_bytes;
+        options.bearer_token = self.token.clone();
+        options.state_key = match (&self.state_key_file, &self.state_key) {
+            (Some(path), _) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow!("--state-key-file: reading {}: {e}", path.display()))?;
+                Some(StateKey::from_hex(&text).map_err(|e| anyhow!("--state-key-file {}: {e}", path.display()))?)
+            }
+            (None, Some(hex)) => Some(StateKey::from_hex(hex).map_err(|e| anyhow!("CODEMODE_STATE_KEY: {e}"))?),
+            (None, None) => None,
+        };
         options.validate().map_err(flag_error)?;
         Ok(options)
     }
+}
+
+/// `codemode run`'s journal: record one, or replay one.
+#[derive(Args)]
+pub struct JournalArgs {
+    /// Write the journal of the execution to FILE: every call with its
+    /// outcome, clock reading and the random seed, so that --replay can run
+    /// it again.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Run the program on the inputs journaled in FILE instead of live
+    /// ones: no server is started and no tool is called; a call the journal
+    /// does not have at that point fails with `replay_diverged`.
+    #[arg(long, value_name = "FILE", conflicts_with = "config")]
+    pub replay: Option<PathBuf>,
 }
 
 /// Whether result types are learned from results.
@@ -203,6 +245,8 @@ fn flag_error(error: codemode::Error) -> anyhow::Error {
         Some("max_concurrent_calls") => "--max-concurrent-calls",
         Some("output") => "--output-bytes",
         Some("max_concurrent_executions") => "--max-executions",
+        Some("max_state_bytes") => "--max-state-bytes",
+        Some("state_ttl") => "--state-ttl",
         _ => return error.into(),
     };
     anyhow!("invalid {flag}: {error}")

@@ -19,11 +19,12 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use codemode::config::Config;
+use codemode::journal::Journal;
 use codemode::server::{self, CodemodeServer, http::HttpOptions};
 use codemode::shapes::Learner;
 use codemode::{Envelope, ExecuteOptions, Executor, InProcessTools, McpTools, ToolProvider};
 
-use args::{Cli, Command, LearnArgs, ServeArgs};
+use args::{Cli, Command, JournalArgs, LearnArgs, ServeArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -49,11 +50,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         match cli.command {
-            Command::Run { program, config, learn, start, limits, compact } => {
+            Command::Run { program, config, learn, start, limits, journal, compact } => {
                 let source = read_program(&program)?;
                 let executor = Executor::builder().limits(limits.limits()?).build()?;
                 let config = config.map(|path| load(&path).map(|config| start.apply(config))).transpose()?;
-                let envelope = execute(&executor, &source, config.as_ref(), &learn).await?;
+                let envelope = execute(&executor, &source, config.as_ref(), &learn, &journal).await?;
                 let text =
                     if compact { serde_json::to_string(&envelope)? } else { serde_json::to_string_pretty(&envelope)? };
                 println!("{text}");
@@ -155,26 +156,40 @@ fn init_logging(default: &str) {
         .init();
 }
 
-/// Runs `source` against the servers of `config`, if any.
+/// Runs `source` against the servers of `config`, if any, or on the
+/// inputs of a journal; writes its journal if asked to.
 async fn execute(
     executor: &Executor,
     source: &str,
     config: Option<&Config>,
     learn: &LearnArgs,
+    journal: &JournalArgs,
 ) -> anyhow::Result<Envelope> {
-    let options = ExecuteOptions::new();
-    Ok(match config {
-        Some(config) => {
+    let mut options = ExecuteOptions::new();
+    options.record = journal.record.is_some();
+    let mut envelope = match (&journal.replay, config) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let recorded =
+                Journal::from_file(&text).with_context(|| format!("reading the journal {}", path.display()))?;
+            let tools = recorded.provider();
+            executor.execute(source, tools, &options.replaying(Arc::new(recorded))).await?
+        }
+        (None, Some(config)) => {
             let tools = connect(config, learn).await?;
             let envelope = executor.execute(source, tools.clone(), &options).await;
             tools.shutdown().await;
             envelope?
         }
-        None => {
+        (None, None) => {
             let tools: Arc<dyn ToolProvider> = Arc::new(InProcessTools::new());
             executor.execute(source, tools, &options).await?
         }
-    })
+    };
+    if let (Some(path), Some(recorded)) = (&journal.record, envelope.journal.take()) {
+        std::fs::write(path, recorded.to_file()).with_context(|| format!("writing the journal {}", path.display()))?;
+    }
+    Ok(envelope)
 }
 
 /// Connects to the servers of `config`, learning result types unless the

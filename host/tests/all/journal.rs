@@ -1,0 +1,226 @@
+//! Journals: a recorded execution replays to the same envelope with no tool
+//! called, whatever order its calls completed in and whatever it read from
+//! the clocks and the random source; a replay that meets another call stops
+//! with `replay_diverged`; a resume answers matching calls from the record
+//! and makes the rest.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use codemode::journal::Journal;
+use codemode::{
+    Envelope, ExecuteOptions, InProcessTools, ProgramErrorKind, ToolCallError, ToolCallErrorKind, ToolProvider,
+    ToolSpec,
+};
+use serde_json::{Value, json};
+
+use crate::support::executor;
+
+/// `slow({n})` answers after 0 to 4 ms (so calls in flight complete in a
+/// different order each run) with `n` and how many calls it had seen;
+/// `write({k})` logs `k`; `flaky()` fails its first call only; `fail()`
+/// always fails.
+fn tools(writes: Arc<Mutex<Vec<String>>>) -> Arc<dyn ToolProvider> {
+    let seen = Arc::new(AtomicU32::new(0));
+    let flaky = Arc::new(AtomicU32::new(0));
+    let tools = InProcessTools::new()
+        .tool(ToolSpec::new(None, "slow"), move |args: Value| {
+            let seen = seen.fetch_add(1, Ordering::SeqCst);
+            let jitter = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() % 5;
+            async move {
+                tokio::time::sleep(Duration::from_millis(jitter.into())).await;
+                Ok(json!({ "n": args["n"], "seen": seen }).into())
+            }
+        })
+        .tool(ToolSpec::new(None, "write"), move |args: Value| {
+            writes.lock().unwrap().push(args["k"].as_str().unwrap_or("?").to_owned());
+            async move { Ok(json!({ "written": args["k"] }).into()) }
+        })
+        .tool(ToolSpec::new(None, "flaky"), move |_| {
+            let failed_before = flaky.fetch_add(1, Ordering::SeqCst) > 0;
+            async move {
+                if failed_before {
+                    Ok(json!("fine").into())
+                } else {
+                    Err(ToolCallError::new(ToolCallErrorKind::Unavailable, "down for a moment"))
+                }
+            }
+        })
+        .tool(ToolSpec::new(None, "fail"), |_| async {
+            Err(ToolCallError::new(ToolCallErrorKind::ToolFailed, "no").with_details(json!({ "why": "because" })))
+        });
+    Arc::new(tools)
+}
+
+async fn execute(source: &str, tools: Arc<dyn ToolProvider>, options: &ExecuteOptions) -> Envelope {
+    executor().execute(source, tools, options).await.expect("the sandbox runs")
+}
+
+/// Records `source` live, then replays the journal (through its file form)
+/// with the journal's own tools.
+async fn record_and_replay(source: &str) -> (Envelope, Envelope) {
+    let mut live = execute(source, tools(Arc::default()), &ExecuteOptions::new().recording()).await;
+    let journal = Journal::from_file(&live.journal.take().expect("a journal").to_file()).expect("it reads back");
+    let provider = journal.provider();
+    let replayed = execute(source, provider, &ExecuteOptions::new().replaying(Arc::new(journal))).await;
+    (live, replayed)
+}
+
+/// What must be the same in a replay: everything but the timings.
+fn observable(envelope: &Envelope) -> Value {
+    json!({
+        "ok": envelope.ok,
+        "value": envelope.value,
+        "error": envelope.error,
+        "logs": envelope.logs,
+        "tool_calls": envelope.receipt.tool_calls,
+        "fuel": envelope.receipt.fuel_used,
+    })
+}
+
+#[tokio::test]
+async fn replays_reproduce_the_envelope_whatever_the_order_clocks_and_randomness() {
+    let programs = [
+        // Completion order, exposed.
+        "const order = []; await Promise.all([1, 2, 3, 4, 5].map(async (n) => { await slow({ n }); order.push(n); })); return order;",
+        // The winner of a race.
+        "const first = await Promise.race([slow({ n: 1 }), slow({ n: 2 }), slow({ n: 3 })]); return first;",
+        // Clocks and random numbers.
+        "const a = await Promise.all([slow({ n: 1 }), slow({ n: 2 })]); return { a, now: Date.now(), date: new Date().toISOString(), r: [Math.random(), Math.random()], id: crypto.randomUUID(), bytes: Array.from(crypto.getRandomValues(new Uint8Array(4))) };",
+        // Timers racing calls, and how long things took.
+        "const t0 = performance.now(); await new Promise((ok) => setTimeout(ok, 3)); const w = await Promise.race([slow({ n: 1 }), new Promise((ok) => setTimeout(() => ok('timer'), 2))]); return { w, took: performance.now() - t0 };",
+        // Logs, a caught tool error and an uncaught one, located.
+        "console.log('start', Math.random());\nawait slow({ n: 1 });\ntry { await fail(); } catch (e) { console.warn(e.code, JSON.stringify(e.details)); }\nawait fail();",
+        // A runtime error after calls.
+        "const { seen } = await slow({ n: Date.now() % 7 });\nif (seen >= 0) null.f;",
+    ];
+    for source in programs {
+        for _ in 0..3 {
+            let (live, replayed) = record_and_replay(source).await;
+            assert_eq!(observable(&replayed), observable(&live), "{source}");
+            assert_eq!(replayed.receipt.replayed_calls, live.receipt.tool_calls, "{source}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_replay_that_meets_another_call_diverges_naming_both() {
+    let mut live = execute(
+        "await slow({ n: 1 }); await slow({ n: 2 }); return 1",
+        tools(Arc::default()),
+        &ExecuteOptions::new().recording(),
+    )
+    .await;
+    let journal = Arc::new(live.journal.take().unwrap());
+    let cases = [
+        (
+            "await slow({ n: 1 }); await slow({ n: 9 }); return 1",
+            r#"calls slow({"n":9}) where the journal has slow({"n":2})"#,
+        ),
+        ("await slow({ n: 1 }); await slow({ n: 2 }); await slow({ n: 3 }); return 1", "journal has nothing more"),
+        (
+            "await Promise.all([slow({ n: 1 }), slow({ n: 2 })]); return 1",
+            r#"calls slow({"n":2}) where the journal has a wait"#,
+        ),
+    ];
+    for (source, expected) in cases {
+        let envelope = execute(source, journal.provider(), &ExecuteOptions::new().replaying(journal.clone())).await;
+        let error = envelope.error.as_ref().unwrap_or_else(|| panic!("{source} replayed: {}", envelope.value));
+        assert_eq!(error.kind, ProgramErrorKind::ReplayDiverged, "{source}");
+        assert!(
+            error.message.starts_with("replay diverged: ") && error.message.contains(expected),
+            "{source}: {}",
+            error.message
+        );
+    }
+    // Nothing the program catches: a divergence is not a ToolError.
+    let source = "try { await slow({ n: 5 }); } catch { return 'caught'; }";
+    let envelope = execute(source, journal.provider(), &ExecuteOptions::new().replaying(journal.clone())).await;
+    assert_eq!(envelope.error.map(|e| e.kind), Some(ProgramErrorKind::ReplayDiverged));
+}
+
+#[tokio::test]
+async fn a_resume_answers_the_matching_calls_and_makes_the_rest() {
+    let writes = Arc::new(Mutex::new(Vec::new()));
+    let failed = "await write({ k: 'a' }); await write({ k: 'b' }); throw new Error('typo');";
+    let mut envelope = execute(failed, tools(writes.clone()), &ExecuteOptions::new().recording()).await;
+    assert!(!envelope.ok);
+    let journal = Arc::new(envelope.journal.take().unwrap());
+    assert_eq!(*writes.lock().unwrap(), ["a", "b"]);
+
+    let fixed = "const a = await write({ k: 'a' }); await write({ k: 'b' }); await write({ k: 'c' }); return a;";
+    let envelope = execute(fixed, tools(writes.clone()), &ExecuteOptions::new().resuming(journal.clone())).await;
+    assert_eq!(envelope.value, json!({ "written": "a" }), "{:?}", envelope.error);
+    assert_eq!((envelope.receipt.replayed_calls, envelope.receipt.tool_calls), (2, 3));
+    assert_eq!(*writes.lock().unwrap(), ["a", "b", "c"], "a and b were not written again");
+
+    // From the first call that differs, every call is made.
+    let changed = "await write({ k: 'a' }); await write({ k: 'B' }); await write({ k: 'b' }); return 1;";
+    let envelope = execute(changed, tools(writes.clone()), &ExecuteOptions::new().resuming(journal)).await;
+    assert_eq!(envelope.receipt.replayed_calls, 1);
+    assert_eq!(*writes.lock().unwrap(), ["a", "b", "c", "B", "b"]);
+}
+
+#[tokio::test]
+async fn a_resume_makes_a_recorded_failure_again() {
+    let writes = Arc::new(Mutex::new(Vec::new()));
+    let tools = tools(writes.clone());
+    let source = "await write({ k: 'a' }); const f = await flaky(); await write({ k: f }); return f;";
+    let mut failed = execute(source, tools.clone(), &ExecuteOptions::new().recording()).await;
+    assert_eq!(failed.error.as_ref().and_then(|e| e.code.as_deref()), Some("unavailable"));
+    let journal = Arc::new(failed.journal.take().unwrap());
+    let resumed = execute(source, tools, &ExecuteOptions::new().resuming(journal)).await;
+    assert_eq!(resumed.value, json!("fine"), "{:?}", resumed.error);
+    assert_eq!(resumed.receipt.replayed_calls, 1);
+    assert_eq!(*writes.lock().unwrap(), ["a", "fine"]);
+}
+
+#[test]
+fn codemode_run_records_and_replays_a_real_server_without_it() {
+    let dir = std::env::temp_dir().join(format!("codemode-journal-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.json");
+    let servers =
+        json!({ "mcpServers": { "demo": { "command": env!("CARGO_BIN_EXE_codemode"), "args": ["demo-server"] } } });
+    std::fs::write(&config, servers.to_string()).unwrap();
+    let program = dir.join("program.ts");
+    let source = "const [t, c] = await Promise.all([demo.get_today(), demo.list_customers({ limit: 2 })]);\n\
+                  console.log(Date.now() > 0, Math.random());\nreturn { t, c, id: crypto.randomUUID() };\n";
+    std::fs::write(&program, source).unwrap();
+    let journal = dir.join("journal.json");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_codemode")).arg("run").args(args).output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (status, live, stderr) =
+        run(&["--config".as_ref(), config.as_os_str(), "--record".as_ref(), journal.as_os_str(), program.as_os_str()]);
+    assert_eq!(status, Some(0), "{stderr}");
+    // No config: the journal is all the replay has.
+    let (status, replayed, stderr) = run(&["--replay".as_ref(), journal.as_os_str(), program.as_os_str()]);
+    assert_eq!(status, Some(0), "{stderr}");
+    let strip = |text: &str| {
+        let mut envelope: Value = serde_json::from_str(text).unwrap();
+        envelope["receipt"] = Value::Null;
+        envelope
+    };
+    assert_eq!(strip(&replayed), strip(&live));
+
+    // A truncated and an edited journal are refused before anything runs.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    for (name, broken, expected) in [
+        ("truncated", text[..text.len() * 2 / 3].to_owned(), "truncated"),
+        ("edited", text.replacen("customer", "kustomer", 1), "changed after it was recorded"),
+    ] {
+        let file = dir.join(name);
+        std::fs::write(&file, broken).unwrap();
+        let (status, stdout, stderr) = run(&["--replay".as_ref(), file.as_os_str(), program.as_os_str()]);
+        assert_ne!(status, Some(0), "{name}: {stdout}");
+        assert!(stderr.contains(expected) && stdout.is_empty(), "{name}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
