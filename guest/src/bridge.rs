@@ -286,6 +286,8 @@ impl From<CallError> for Failed {
             CallError::Timeout(f) => ("timeout", f),
             CallError::QuotaExceeded(f) => ("quota_exceeded", f),
             CallError::Unavailable(f) => ("unavailable", f),
+            CallError::Declined(f) => ("declined", f),
+            CallError::ApprovalRequired(f) => ("approval_required", f),
         };
         Failed { code, message, details, unserializable: false }
     }

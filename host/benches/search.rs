@@ -89,7 +89,13 @@ fn run_all() -> Result<()> {
 fn catalog(servers: &[(String, &[Tool])]) -> Catalog {
     let servers: Vec<ServerTools<'_>> = servers
         .iter()
-        .map(|(server, tools)| ServerTools { server, instructions: None, tools, unavailable: None })
+        .map(|(server, tools)| ServerTools {
+            server,
+            instructions: None,
+            tools,
+            unavailable: None,
+            approve: &codemode::config::Approve::Nothing,
+        })
         .collect();
     Catalog::new(&servers)
 }

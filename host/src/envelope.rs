@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::input::Question;
 use crate::journal::Journal;
 
 /// The outcome of one execution: the value or a typed error, the captured
@@ -31,12 +32,27 @@ pub struct Envelope {
     /// asked for one. Not part of the JSON envelope.
     #[serde(skip)]
     pub journal: Option<Journal>,
+    /// When the execution paused (error kind `input_required`): the
+    /// questions to answer, each with the id of the call that asked it
+    /// (what [`Journal::answer`] takes). Not part of the JSON envelope.
+    #[serde(skip)]
+    pub questions: Vec<(u32, Question)>,
 }
 
 impl Envelope {
     /// The envelope of a program that returned `value`.
     pub fn returned(value: Value, truncated: bool, logs: Vec<LogEntry>, receipt: Receipt) -> Self {
-        Self { ok: true, value, truncated, error: None, logs, receipt, resume: None, journal: None }
+        Self {
+            ok: true,
+            value,
+            truncated,
+            error: None,
+            logs,
+            receipt,
+            resume: None,
+            journal: None,
+            questions: Vec::new(),
+        }
     }
 
     /// The envelope of a program that failed with `error`.
@@ -50,6 +66,7 @@ impl Envelope {
             receipt,
             resume: None,
             journal: None,
+            questions: Vec::new(),
         }
     }
 }
@@ -116,6 +133,10 @@ pub enum ProgramErrorKind {
     /// program or its inputs differ from the recorded ones).
     #[serde(rename = "replay_diverged")]
     ReplayDiverged,
+    /// The program paused to have questions answered (approvals, the
+    /// model): [`Envelope::questions`] has them; see [`crate::input`].
+    #[serde(rename = "input_required")]
+    InputRequired,
 }
 
 impl ProgramError {

@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use crate::envelope::{Envelope, LogSink, Receipt};
 use crate::error::Error;
+use crate::input::Asker;
 use crate::journal::Journal;
 use crate::limits::Limits;
 use crate::program::{self, Api};
@@ -123,6 +124,14 @@ pub struct ExecuteOptions {
     /// calls (same tool, same arguments, in order; a recorded failure is
     /// called again); from the first that differs on, calls are live.
     pub resume: Option<Arc<Journal>>,
+    /// Go on with a paused execution: replay this journal (the paused
+    /// one's, with the answers added by [`Journal::answer`]), then run on
+    /// live. See [`crate::input`].
+    pub continue_from: Option<Arc<Journal>>,
+    /// Who answers the program's questions: approvals of calls that need
+    /// them, and `llm.ask`. Without one, those calls fail
+    /// (`approval_required`, `unavailable`).
+    pub asker: Option<Arc<dyn Asker>>,
 }
 
 impl ExecuteOptions {
@@ -160,6 +169,18 @@ impl ExecuteOptions {
         self.resume = Some(journal);
         self
     }
+
+    /// Continues a paused execution from `journal` ([`Self::continue_from`]).
+    pub fn continuing(mut self, journal: Arc<Journal>) -> Self {
+        self.continue_from = Some(journal);
+        self
+    }
+
+    /// Has `asker` answer the program's questions ([`Self::asker`]).
+    pub fn with_asker(mut self, asker: Arc<dyn Asker>) -> Self {
+        self.asker = Some(asker);
+        self
+    }
 }
 
 impl fmt::Debug for ExecuteOptions {
@@ -170,6 +191,8 @@ impl fmt::Debug for ExecuteOptions {
             .field("record", &self.record)
             .field("replay", &self.replay.is_some())
             .field("resume", &self.resume.is_some())
+            .field("continue_from", &self.continue_from.is_some())
+            .field("asker", &self.asker.is_some())
             .finish()
     }
 }
@@ -236,8 +259,13 @@ impl Executor {
                 // Types were blanked: stack traces name the file as the
                 // program was submitted.
                 let filename = if matches!(javascript, Cow::Owned(_)) { "program.ts" } else { "program.js" };
-                let tape =
-                    TapeMode { record: options.record, replay: options.replay.clone(), resume: options.resume.clone() };
+                let tape = TapeMode {
+                    record: options.record,
+                    replay: options.replay.clone(),
+                    resume: options.resume.clone(),
+                    continue_from: options.continue_from.clone(),
+                    asker: options.asker.clone(),
+                };
                 self.inner.sandbox.run(&javascript, filename, tools, limits, options.on_log.clone(), &tape).await
             }
             Err(refusal) => Ok(Envelope::failed(refusal.into(), Vec::new(), Receipt::elapsed(started))),

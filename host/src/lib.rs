@@ -7,6 +7,7 @@ mod dirs;
 pub mod envelope;
 pub mod error;
 mod executor;
+pub mod input;
 pub mod journal;
 pub mod limits;
 pub mod mcp_tools;

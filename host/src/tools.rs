@@ -28,6 +28,22 @@ pub struct ToolSpec {
     pub input_schema: Value,
     /// JSON Schema of the result, where known.
     pub output_schema: Option<Value>,
+    /// Whether a call asks a person or the model first (`None`: it goes
+    /// straight to the tool).
+    pub asks: Option<Asks>,
+}
+
+/// What a call asks through the client before, or instead of, reaching a
+/// tool (see [`crate::input`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Asks {
+    /// A person approves each call before it is made; on a no the call
+    /// fails with `declined`.
+    Approval,
+    /// The call is a question for the client's model (`llm.ask`), whose
+    /// answer is the result; the provider is never called.
+    Model,
 }
 
 impl ToolSpec {
@@ -39,6 +55,7 @@ impl ToolSpec {
             description: None,
             input_schema: serde_json::json!({}),
             output_schema: None,
+            asks: None,
         }
     }
 
@@ -110,6 +127,11 @@ pub enum ToolCallErrorKind {
     QuotaExceeded,
     /// `unavailable`: the tool's server is unreachable or broke protocol.
     Unavailable,
+    /// `declined`: the call needed a person's approval, who said no.
+    Declined,
+    /// `approval_required`: the call needs a person's approval and nobody
+    /// can be asked.
+    ApprovalRequired,
 }
 
 impl ToolCallErrorKind {
@@ -122,6 +144,8 @@ impl ToolCallErrorKind {
             Self::Timeout => "timeout",
             Self::QuotaExceeded => "quota_exceeded",
             Self::Unavailable => "unavailable",
+            Self::Declined => "declined",
+            Self::ApprovalRequired => "approval_required",
         }
     }
 
@@ -134,6 +158,8 @@ impl ToolCallErrorKind {
             Self::Timeout,
             Self::QuotaExceeded,
             Self::Unavailable,
+            Self::Declined,
+            Self::ApprovalRequired,
         ]
         .into_iter()
         .find(|kind| kind.code() == code)

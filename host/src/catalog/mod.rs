@@ -25,9 +25,10 @@ use std::sync::{Arc, OnceLock};
 use rmcp::model::Tool;
 use serde_json::Value;
 
+use crate::config::Approve;
 use crate::declarations::{self, ToolDecl};
 use crate::shapes::Learned;
-use crate::tools::ToolSpec;
+use crate::tools::{Asks, ToolSpec};
 
 /// The result type learned for a tool of a namespace, if any (see
 /// `crate::shapes`).
@@ -44,6 +45,8 @@ pub struct ServerTools<'a> {
     pub tools: &'a [Tool],
     /// Why it is unavailable, when it could not be started.
     pub unavailable: Option<&'a str>,
+    /// Which of its tools need a person's yes for each call.
+    pub approve: &'a Approve,
 }
 
 /// The catalog: namespaces in the order of the servers, tools in the order
@@ -99,6 +102,8 @@ pub struct CatalogTool {
     pub input_schema: Value,
     /// The JSON Schema of its structured result, if the server gives one.
     pub output_schema: Option<Value>,
+    /// Whether each call needs a person's yes (the server's `approve`).
+    pub approval: bool,
 }
 
 impl Catalog {
@@ -114,7 +119,7 @@ impl Catalog {
                 let tools = names::assign(&originals, &|_| false)
                     .into_iter()
                     .zip(server.tools)
-                    .map(|(name, tool)| CatalogTool::new(name, tool))
+                    .map(|(name, tool)| CatalogTool::new(name, tool, server.approve))
                     .collect();
                 Namespace {
                     name,
@@ -214,7 +219,9 @@ impl Namespace {
 }
 
 impl CatalogTool {
-    fn new(name: String, tool: &Tool) -> CatalogTool {
+    fn new(name: String, tool: &Tool, approve: &Approve) -> CatalogTool {
+        let hint = |read: fn(&rmcp::model::ToolAnnotations) -> Option<bool>| tool.annotations.as_ref().and_then(read);
+        let approval = approve.needs(&tool.name, hint(|a| a.read_only_hint), hint(|a| a.destructive_hint));
         CatalogTool {
             name,
             original: tool.name.to_string(),
@@ -222,6 +229,7 @@ impl CatalogTool {
             description: tool.description.as_deref().map(str::to_owned),
             input_schema: Value::Object(tool.input_schema.as_ref().clone()),
             output_schema: tool.output_schema.as_deref().map(|schema| Value::Object(schema.clone())),
+            approval,
         }
     }
 
@@ -245,6 +253,7 @@ impl CatalogTool {
             description: self.description.clone(),
             input_schema: self.input_schema.clone(),
             output_schema: self.output_schema.clone(),
+            asks: self.approval.then_some(Asks::Approval),
         }
     }
 }
@@ -268,9 +277,27 @@ mod tests {
         let files = [tool("read-file"), tool("read_file"), tool("delete")];
         let search = [tool("search")];
         Catalog::new(&[
-            ServerTools { server: "fs", instructions: Some("Files."), tools: &files, unavailable: None },
-            ServerTools { server: "JSON", instructions: None, tools: &search, unavailable: None },
-            ServerTools { server: "json", instructions: None, tools: &search, unavailable: None },
+            ServerTools {
+                server: "fs",
+                instructions: Some("Files."),
+                tools: &files,
+                unavailable: None,
+                approve: &Approve::Nothing,
+            },
+            ServerTools {
+                server: "JSON",
+                instructions: None,
+                tools: &search,
+                unavailable: None,
+                approve: &Approve::Nothing,
+            },
+            ServerTools {
+                server: "json",
+                instructions: None,
+                tools: &search,
+                unavailable: None,
+                approve: &Approve::Nothing,
+            },
         ])
     }
 
@@ -313,8 +340,20 @@ mod tests {
     fn an_unavailable_server_has_a_namespace_that_says_why() {
         let files = [tool("read")];
         let catalog = Catalog::new(&[
-            ServerTools { server: "fs", instructions: None, tools: &files, unavailable: None },
-            ServerTools { server: "down", instructions: Some("Ignored."), tools: &[], unavailable: Some("it exited") },
+            ServerTools {
+                server: "fs",
+                instructions: None,
+                tools: &files,
+                unavailable: None,
+                approve: &Approve::Nothing,
+            },
+            ServerTools {
+                server: "down",
+                instructions: Some("Ignored."),
+                tools: &[],
+                unavailable: Some("it exited"),
+                approve: &Approve::Nothing,
+            },
         ]);
         let names: Vec<String> = catalog.specs().iter().map(|spec| spec.qualified_name()).collect();
         assert_eq!(names, ["fs.read", "down."], "one binding with an empty name stands for the namespace");

@@ -186,6 +186,7 @@ pub enum Transport {
 /// "codemode": {
 ///   "tools": { "allow": ["*"], "deny": ["delete_*"] },
 ///   "secrets": ["CUSTOMER_ID", "X-Tenant"],
+///   "approve": ["delete_*", "create_refund"],
 ///   "callTimeout": "30s",
 ///   "startTimeout": "2m",
 ///   "maxConcurrentCalls": 4
@@ -208,6 +209,9 @@ pub struct ServerOptions {
     /// matches any run of characters, so `["*"]` marks every value; names
     /// are compared without regard to case. Default empty.
     pub secrets: Vec<String>,
+    /// `approve`: which calls need a person's yes before they are made
+    /// (see [`Approve`]). Default: none.
+    pub approve: Approve,
     /// `callTimeout`: the longest one tool call may take, as integer
     /// milliseconds or a string `"<integer><unit>"` with unit `ms`, `s`, `m`
     /// or `h`; must be positive. Default [`DEFAULT_CALL_TIMEOUT`].
@@ -308,6 +312,38 @@ impl Config {
     }
 }
 
+/// Which of a server's tools need a person's yes before each call: the
+/// program's call waits while codemode asks through the client
+/// (elicitation), and fails with `ToolError` `declined` on a no, or
+/// `approval_required` when nobody can be asked.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Approve {
+    /// No tool (the default).
+    #[default]
+    Nothing,
+    /// The tools whose upstream name matches one of these patterns (`*`
+    /// matches any run of characters): `"approve": ["delete_*"]`.
+    Tools(Vec<String>),
+    /// Every tool whose annotations do not say it is read-only
+    /// (`readOnlyHint: true`) or harmless (`destructiveHint: false`):
+    /// `"approve": "destructive"`.
+    Destructive,
+}
+
+impl Approve {
+    /// Whether a call of `tool` (its upstream name), annotated
+    /// `read_only`/`destructive` as its server says, needs approval.
+    #[must_use]
+    pub fn needs(&self, tool: &str, read_only: Option<bool>, destructive: Option<bool>) -> bool {
+        match self {
+            Approve::Nothing => false,
+            Approve::Tools(patterns) => patterns.iter().any(|pattern| options::glob_matches(pattern, tool)),
+            Approve::Destructive => read_only != Some(true) && destructive != Some(false),
+        }
+    }
+}
+
 impl ServerOptions {
     /// Whether a tool named `tool` (the upstream's own name) is exposed: it
     /// matches some `allow` pattern and no `deny` pattern. In a pattern `*`
@@ -336,6 +372,7 @@ impl Default for ServerOptions {
             allow: vec!["*".to_owned()],
             deny: Vec::new(),
             secrets: Vec::new(),
+            approve: Approve::Nothing,
             call_timeout: DEFAULT_CALL_TIMEOUT,
             start_timeout: DEFAULT_START_TIMEOUT,
             max_concurrent_calls: DEFAULT_SERVER_CONCURRENT_CALLS,

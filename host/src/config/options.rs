@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::tree::{Json, Node};
-use super::{ConfigError, ConfigErrorKind, ServerOptions};
+use super::{Approve, ConfigError, ConfigErrorKind, ServerOptions};
 
 /// The default `callTimeout`: how long one tool call may take.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
@@ -23,6 +23,7 @@ pub const DEFAULT_SERVER_CONCURRENT_CALLS: usize = 8;
 
 const DURATION: &str = r#"a positive duration: integer milliseconds, or a string like "30s", "500ms" or "2m""#;
 const COUNT: &str = "a positive integer";
+const APPROVE: &str = r#"a list of tool-name patterns, or "destructive""#;
 
 /// The options one `"codemode"` object sets; `None` keeps the value below.
 #[derive(Default)]
@@ -30,6 +31,7 @@ pub(super) struct Overrides {
     allow: Option<Vec<String>>,
     deny: Option<Vec<String>>,
     secrets: Option<Vec<String>>,
+    approve: Option<Approve>,
     call_timeout: Option<Duration>,
     start_timeout: Option<Duration>,
     max_concurrent_calls: Option<usize>,
@@ -60,6 +62,13 @@ impl Overrides {
                     }
                 }
                 "secrets" => out.secrets = Some(strings(&node)?),
+                "approve" => {
+                    out.approve = Some(match node.value() {
+                        Json::String(text) if text == "destructive" => Approve::Destructive,
+                        Json::Array(_) => Approve::Tools(strings(&node)?),
+                        _ => return Err(invalid(&node, APPROVE)),
+                    });
+                }
                 "callTimeout" => {
                     out.call_timeout = Some(duration(node.value()).ok_or_else(|| invalid(&node, DURATION))?);
                 }
@@ -75,11 +84,12 @@ impl Overrides {
                 "learn" if top => out.learn = Some(node.bool()?),
                 "strict" if top => out.strict = Some(node.bool()?),
                 _ if top => {
-                    let expected = r#""tools", "secrets", "callTimeout", "startTimeout", "maxConcurrentCalls", "inlineDeclarations", "learn" or "strict""#;
+                    let expected = r#""tools", "secrets", "approve", "callTimeout", "startTimeout", "maxConcurrentCalls", "inlineDeclarations", "learn" or "strict""#;
                     return Err(unknown(&node, expected));
                 }
                 _ => {
-                    let expected = r#""tools", "secrets", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
+                    let expected =
+                        r#""tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
                     return Err(unknown(&node, expected));
                 }
             }
@@ -93,6 +103,7 @@ impl Overrides {
             allow: self.allow.clone().unwrap_or_else(|| base.allow.clone()),
             deny: self.deny.clone().unwrap_or_else(|| base.deny.clone()),
             secrets: self.secrets.clone().unwrap_or_else(|| base.secrets.clone()),
+            approve: self.approve.clone().unwrap_or_else(|| base.approve.clone()),
             call_timeout: self.call_timeout.unwrap_or(base.call_timeout),
             start_timeout: self.start_timeout.unwrap_or(base.start_timeout),
             max_concurrent_calls: self.max_concurrent_calls.unwrap_or(base.max_concurrent_calls),

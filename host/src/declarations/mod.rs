@@ -33,7 +33,7 @@ use self::render::Renderer;
 pub const PRELUDE: &str = r#"/** The error a tool call rejects with. */
 declare class ToolError extends Error {
   /** What went wrong. */
-  code: "unknown_tool" | "invalid_arguments" | "tool_failed" | "timeout" | "quota_exceeded" | "unavailable";
+  code: "unknown_tool" | "invalid_arguments" | "tool_failed" | "timeout" | "quota_exceeded" | "unavailable" | "declined" | "approval_required";
   /** The namespace of the tool's server, or null when the error is not tied to one. */
   server: string | null;
   /** The tool that was called. */

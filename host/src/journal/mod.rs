@@ -24,6 +24,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
+use crate::input::Answer;
 use std::sync::Arc;
 
 use crate::tools::{ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput, ToolProvider, ToolSpec};
@@ -108,6 +109,14 @@ pub enum Event {
     Wait {
         /// The calls that completed.
         completed: Vec<Completed>,
+    },
+    /// The answer to the question call `id` asked (an approval, or a
+    /// question for the model), given while the execution was paused.
+    Answered {
+        /// The call's id.
+        id: u32,
+        /// The answer.
+        answer: Answer,
     },
 }
 
@@ -238,6 +247,12 @@ impl Journal {
         serde_json::from_str(file.journal.get()).map_err(|e| bad(format!("the journal is malformed: {e}")))
     }
 
+    /// Adds the answer to the question of call `id`, asked when the
+    /// execution paused, for the run that continues from this journal.
+    pub fn answer(&mut self, id: u32, answer: Answer) {
+        self.events.push(Event::Answered { id, answer });
+    }
+
     /// The calls the program made, each with what it came to (`None` when
     /// the execution ended before it completed), in the order they started.
     pub fn calls(&self) -> Vec<(&str, &Value, Option<&Outcome>)> {
@@ -245,6 +260,7 @@ impl Journal {
         for event in &self.events {
             match event {
                 Event::Call { id, tool, arguments, outcome } => calls.push((*id, tool, arguments, outcome.as_ref())),
+                Event::Answered { .. } => {}
                 Event::Wait { completed } => {
                     for done in completed {
                         // Ids are unique within an execution; the latest call

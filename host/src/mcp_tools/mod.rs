@@ -199,6 +199,7 @@ impl Snapshot {
                 instructions: server.instructions(),
                 tools,
                 unavailable: unavailable.as_ref().map(UpstreamError::message),
+                approve: server.approve(),
             })
             .collect();
         let catalog = Catalog::new(&inputs);

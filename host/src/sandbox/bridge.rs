@@ -32,8 +32,10 @@ use std::task::{Context, Poll, Waker};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
+use super::asking::{self, Awaiting};
 use super::bindings::codemode::sandbox::tools::{Call, CallError, Completion, Failure, Host, Outcome};
-use super::tape::{Answer, Tape};
+use super::tape::{Reply, Tape};
+use crate::input::{Asker, Asking};
 use crate::journal;
 
 /// A call's result, as the bridge holds it until the guest takes it.
@@ -53,17 +55,20 @@ pub struct Bridge {
     tape: Arc<Tape>,
     /// Whether the tape records (so arguments and outcomes are copied).
     recording: bool,
+    asker: Option<Arc<dyn Asker>>,
+    /// Calls whose question is answered after a pause.
+    pub awaiting: Vec<Awaiting>,
 }
 
 impl Bridge {
     /// A bridge to `provider`'s `specs`, with the execution's quota and cap,
-    /// its calls going through `tape`.
+    /// its calls going through `tape`, its questions to `asker`.
     pub fn new(
         provider: Arc<dyn ToolProvider>,
         specs: Arc<[ToolSpec]>,
-        quota: u32,
-        concurrency: u32,
+        (quota, concurrency): (u32, u32),
         tape: Arc<Tape>,
+        asker: Option<Arc<dyn Asker>>,
     ) -> Self {
         let recording = tape.recording();
         Self {
@@ -75,6 +80,8 @@ impl Bridge {
             running: FuturesUnordered::new(),
             tape,
             recording,
+            asker,
+            awaiting: Vec::new(),
         }
     }
 
@@ -107,19 +114,48 @@ impl Bridge {
             bridge.tape.record_start(call.id, &name, arguments, result.map(journal::Outcome::from));
         };
         match answer {
-            Answer::Recorded(outcome) => {
+            Reply::Recorded(outcome) => {
                 let result = outcome.to_result();
                 record(self, arguments, Some(&result));
                 return Ok(Some(result));
             }
-            Answer::Later => {
+            Reply::Later => {
+                if let Some(asks) = spec.asks
+                    && let Ok(question) = asking::question(asks, &name, &arguments)
+                {
+                    self.awaiting.push(Awaiting {
+                        id: call.id,
+                        spec: spec.clone(),
+                        arguments: arguments.clone(),
+                        question,
+                    });
+                }
                 record(self, arguments, None);
                 return Ok(None);
             }
-            Answer::Live => {}
+            Reply::Live => {}
         }
         let kept = self.recording.then(|| arguments.clone());
-        let result = self.call(spec, call.id, arguments);
+        let result = match spec.asks {
+            None => self.call(spec, call.id, arguments),
+            Some(asks) => match asking::question(asks, &name, &arguments) {
+                Err(message) => Some(Err(ToolCallError::new(ToolCallErrorKind::InvalidArguments, message))),
+                Ok(question) => match self.asker.as_ref().map_or_else(|| asking::nobody(asks), |a| a.ask(&question)) {
+                    Asking::Never(reason) => Some(Err(asking::refusal(asks, &name, reason))),
+                    Asking::Later => {
+                        let awaiting = Awaiting { id: call.id, spec: spec.clone(), arguments, question };
+                        self.awaiting.push(awaiting);
+                        None
+                    }
+                    Asking::Now(answer) => {
+                        let (provider, spec) = (self.provider.clone(), spec.clone());
+                        let future =
+                            Box::pin(async move { asking::settle(answer.await, &spec, arguments, provider).await });
+                        self.run(call.id, future)
+                    }
+                },
+            },
+        };
         if let Some(arguments) = kept {
             record(self, arguments, result.as_ref());
         }
@@ -128,13 +164,18 @@ impl Bridge {
 
     /// Calls `spec` for call `id`: its result if ready on the first poll.
     fn call(&mut self, spec: &ToolSpec, id: u32, arguments: serde_json::Value) -> Option<CallResult> {
-        // A call that finds the cap reached is not polled until a running
-        // one ends and hands it a permit.
-        let permit = self.permits.clone().try_acquire_owned().ok();
         let future = match catch_unwind(AssertUnwindSafe(|| self.provider.call(spec, arguments))) {
             Ok(future) => future,
             Err(panic) => return Some(Err(panicked(panic))),
         };
+        self.run(id, future)
+    }
+
+    /// Runs call `id`'s `future`: its result if ready on the first poll.
+    fn run(&mut self, id: u32, future: ToolFuture) -> Option<CallResult> {
+        // A call that finds the cap reached is not polled until a running
+        // one ends and hands it a permit.
+        let permit = self.permits.clone().try_acquire_owned().ok();
         let task = match permit {
             Some(permit) => match first_poll(future) {
                 Ok(result) => return Some(result),
@@ -163,13 +204,24 @@ impl Host for Bridge {
     }
 
     async fn wait(&mut self, timeout: Option<u64>) -> wasmtime::Result<Vec<Completion>> {
-        if let Some(completed) = self.tape.on_wait().map_err(wasmtime::Error::new)? {
+        let step = self.tape.on_wait().map_err(wasmtime::Error::new)?;
+        for (id, answer, make) in step.answered {
+            self.tape.record_answered(id, answer.clone());
+            if make {
+                self.answer(id, answer);
+            }
+        }
+        if let Some(completed) = step.recorded {
+            self.awaiting.retain(|awaiting| !completed.iter().any(|done| done.id == awaiting.id));
             if self.recording {
                 self.tape.record_wait(completed.clone());
             }
             let completion =
                 |done: journal::Completed| Completion { id: done.id, outcome: outcome(done.outcome.to_result()) };
             return Ok(completed.into_iter().map(completion).collect());
+        }
+        if self.running.is_empty() && !self.awaiting.is_empty() {
+            return Err(wasmtime::Error::new(asking::Paused));
         }
         let done = self.completions(timeout).await;
         if self.recording {
@@ -181,6 +233,23 @@ impl Host for Bridge {
 }
 
 impl Bridge {
+    /// Goes on with awaiting call `id` now that its question has `answer`:
+    /// its outcome comes at a wait, as a running call's does.
+    fn answer(&mut self, id: u32, answer: crate::input::Answer) {
+        let Some(at) = self.awaiting.iter().position(|awaiting| awaiting.id == id) else {
+            return;
+        };
+        let Awaiting { spec, arguments, .. } = self.awaiting.remove(at);
+        let provider = self.provider.clone();
+        let permits = self.permits.clone();
+        let task = tokio::spawn(async move {
+            // The semaphore is never closed, so acquiring only waits.
+            let _permit = permits.acquire_owned().await;
+            asking::settle(answer, &spec, arguments, provider).await
+        });
+        self.running.push(Running { id, task });
+    }
+
     /// The calls that complete by the time the first does, or none once
     /// `timeout` passes first.
     async fn completions(&mut self, timeout: Option<u64>) -> Vec<(u32, CallResult)> {
@@ -278,5 +347,7 @@ fn to_wit(error: ToolCallError) -> CallError {
         ToolCallErrorKind::Timeout => CallError::Timeout(failure),
         ToolCallErrorKind::QuotaExceeded => CallError::QuotaExceeded(failure),
         ToolCallErrorKind::Unavailable => CallError::Unavailable(failure),
+        ToolCallErrorKind::Declined => CallError::Declined(failure),
+        ToolCallErrorKind::ApprovalRequired => CallError::ApprovalRequired(failure),
     }
 }

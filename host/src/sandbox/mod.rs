@@ -1,5 +1,6 @@
 #![doc = include_str!("../../../docs/sandbox.md")]
 
+mod asking;
 mod bindings;
 mod bridge;
 mod cache;
@@ -11,7 +12,7 @@ mod reuse_tests;
 mod store;
 mod tape;
 
-use crate::envelope::{Envelope, LogSink, Receipt};
+use crate::envelope::{Envelope, LogSink, ProgramErrorKind, Receipt};
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::tools::{ToolProvider, ToolSpec};
@@ -95,7 +96,7 @@ impl Sandbox {
         tools: Arc<dyn ToolProvider>,
         limits: &Limits,
         on_log: Option<LogSink>,
-        tape: &TapeMode,
+        mode: &TapeMode,
     ) -> Result<Envelope, Error> {
         let started = Instant::now();
         let deadline = started + limits.timeout;
@@ -104,7 +105,7 @@ impl Sandbox {
 
         let capture = Capture::new(limits.output as usize, on_log);
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
-        let (tape, seed) = Tape::new(tape, &specs);
+        let (tape, seed) = Tape::new(mode, &specs);
         let wasi = WasiCtxBuilder::new()
             .stdout(capture.clone())
             .stderr(stderr.clone())
@@ -112,7 +113,8 @@ impl Sandbox {
             .monotonic_clock(TapeClock(tape.clone()))
             .insecure_random_seed(seed)
             .build();
-        let bridge = Bridge::new(tools, specs, limits.max_tool_calls, limits.max_concurrent_calls, tape.clone());
+        let calls = (limits.max_tool_calls, limits.max_concurrent_calls);
+        let bridge = Bridge::new(tools, specs, calls, tape.clone(), mode.asker.clone());
         // `check` has verified the limit fits in memory addressable here.
         let memory = MemoryLimiter::new(limits.memory as usize);
         let state = State { wasi, table: Default::default(), memory, bridge };
@@ -156,6 +158,10 @@ impl Sandbox {
             Err(error) => Envelope::failed(error, captured.logs, receipt),
         };
         envelope.journal = journal;
+        if envelope.error.as_ref().is_some_and(|error| error.kind == ProgramErrorKind::InputRequired) {
+            envelope.questions =
+                state.bridge.awaiting.into_iter().map(|awaiting| (awaiting.id, awaiting.question)).collect();
+        }
         trace_phases([Some(started), entered, finished.map(|f| f.0), Some(returned), Some(released)], finished);
         Ok(envelope)
     }

@@ -5,6 +5,7 @@
 //! read from the engine: fuel, the deadline, stack, the memory limiter and the
 //! output capture each map to their error kind.
 
+use super::asking::Paused;
 use super::capture::{Captured, Final};
 use super::tape::Diverged;
 use crate::envelope::{ProgramError, ProgramErrorKind};
@@ -62,6 +63,9 @@ pub fn decide(
         }
         Ending::Trapped(ref error) if let Some(diverged) = error.downcast_ref::<Diverged>() => {
             (ProgramErrorKind::ReplayDiverged, diverged.to_string())
+        }
+        Ending::Trapped(ref error) if let Some(paused) = error.downcast_ref::<Paused>() => {
+            (ProgramErrorKind::InputRequired, paused.to_string())
         }
         Ending::Trapped(error) => match error.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => {

@@ -82,9 +82,9 @@ impl Execution {
             bridge: Bridge::new(
                 tools,
                 Arc::from([]),
-                limits.max_tool_calls,
-                limits.max_concurrent_calls,
+                (limits.max_tool_calls, limits.max_concurrent_calls),
                 Tape::new(&TapeMode::default(), &[]).0,
+                None,
             ),
         };
         let mut store = new_store(built.pre.engine(), state, limits.fuel).expect("creating the store");

@@ -12,6 +12,9 @@
 //!   `replay_diverged` ([`Diverged`], raised as a trap). A clock read past
 //!   the recorded ones reads the live clock (the monotonic one continuing
 //!   from the last recorded reading, so it never goes back);
+//! - continue (after a pause): as replay, and where the journal ends the
+//!   execution goes on live. The answers the journal ends with are handed
+//!   to the bridge, which makes (or declines) the calls that asked them;
 //! - resume: live, except that each call matching the journal's next
 //!   recorded call (same tool, same arguments) gets its recorded result
 //!   without reaching the tool. A recorded call that failed is made again;
@@ -26,6 +29,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
 
+use crate::input::Answer;
 use crate::journal::{Completed, Event, Journal, Outcome, RecordedTool};
 use crate::tools::ToolSpec;
 
@@ -38,6 +42,11 @@ pub(crate) struct TapeMode {
     pub replay: Option<Arc<Journal>>,
     /// Answer the calls that match this journal's from it.
     pub resume: Option<Arc<Journal>>,
+    /// Replay this journal, then go on live.
+    pub continue_from: Option<Arc<Journal>>,
+    /// Who answers the program's questions (not the tape's, but an input
+    /// all the same).
+    pub asker: Option<Arc<dyn crate::input::Asker>>,
 }
 
 /// A replay that met a call or wait the journal does not have there.
@@ -52,8 +61,17 @@ impl fmt::Display for Diverged {
 
 impl std::error::Error for Diverged {}
 
+/// What the tape says about a wait of the program.
+pub(crate) struct WaitAnswer {
+    /// Answers to questions asked before a pause, with whether the call
+    /// must now be made (the journal does not have its outcome).
+    pub answered: Vec<(u32, Answer, bool)>,
+    /// The recorded completions, when replaying; `None`: wait live.
+    pub recorded: Option<Vec<Completed>>,
+}
+
 /// What the tape says about a call the program starts.
-pub(crate) enum Answer {
+pub(crate) enum Reply {
     /// Make the call.
     Live,
     /// The journal has its outcome; nothing is called.
@@ -85,14 +103,21 @@ struct Cursor {
     wall: usize,
     monotonic: usize,
     event: usize,
+    /// Where the journal ends, go on live instead of diverging.
+    then_live: bool,
 }
 
 impl Tape {
     /// A tape for `mode`, the program's tools being `specs`. Returns the
     /// random seed the execution must use.
     pub(crate) fn new(mode: &TapeMode, specs: &[ToolSpec]) -> (Arc<Self>, u128) {
-        let seed = match &mode.replay {
-            Some(journal) => journal.seed,
+        let replay = match (&mode.replay, &mode.continue_from) {
+            (Some(journal), _) => Some((journal.clone(), false)),
+            (None, Some(journal)) => Some((journal.clone(), true)),
+            (None, None) => None,
+        };
+        let seed = match &replay {
+            Some((journal, _)) => journal.seed,
             None => random_seed(),
         };
         let recording = mode.record.then(|| Journal {
@@ -110,7 +135,7 @@ impl Tape {
                 .collect(),
             None => VecDeque::new(),
         };
-        let replay = mode.replay.clone().map(|journal| Cursor { journal, wall: 0, monotonic: 0, event: 0 });
+        let replay = replay.map(|(journal, then_live)| Cursor { journal, wall: 0, monotonic: 0, event: 0, then_live });
         let state = State { recording, replay, resume, answered: 0, monotonic_offset: 0, last_monotonic: 0 };
         (Arc::new(Self { started: Instant::now(), state: Mutex::new(state) }), seed)
     }
@@ -120,14 +145,20 @@ impl Tape {
     }
 
     /// The program starts a call to `tool` with `arguments`.
-    pub(crate) fn on_start(&self, tool: &str, arguments: &Value) -> Result<Answer, Diverged> {
+    pub(crate) fn on_start(&self, tool: &str, arguments: &Value) -> Result<Reply, Diverged> {
         let mut state = self.state();
+        if let Some(cursor) = &mut state.replay
+            && cursor.then_live
+            && cursor.event == cursor.journal.events.len()
+        {
+            state.replay = None;
+        }
         if let Some(cursor) = &mut state.replay {
             let answer = match cursor.journal.events.get(cursor.event) {
                 Some(Event::Call { tool: recorded, arguments: recorded_arguments, outcome, .. })
                     if recorded == tool && recorded_arguments == arguments =>
                 {
-                    outcome.clone().map_or(Answer::Later, Answer::Recorded)
+                    outcome.clone().map_or(Reply::Later, Reply::Recorded)
                 }
                 recorded => {
                     return Err(Diverged(format!(
@@ -142,44 +173,64 @@ impl Tape {
             return Ok(answer);
         }
         let Some((recorded, recorded_arguments, _)) = state.resume.front() else {
-            return Ok(Answer::Live);
+            return Ok(Reply::Live);
         };
         if recorded != tool || recorded_arguments != arguments {
             state.resume.clear();
-            return Ok(Answer::Live);
+            return Ok(Reply::Live);
         }
         let (_, _, outcome) = state.resume.pop_front().unwrap_or_else(|| unreachable!("front exists"));
         if !outcome.is_result() {
-            return Ok(Answer::Live);
+            return Ok(Reply::Live);
         }
         state.answered += 1;
-        Ok(Answer::Recorded(outcome))
+        Ok(Reply::Recorded(outcome))
     }
 
-    /// The program waits; `Some` is the recorded completions when
-    /// replaying.
-    pub(crate) fn on_wait(&self) -> Result<Option<Vec<Completed>>, Diverged> {
+    /// The program waits: the answers given at a pause, and the recorded
+    /// completions when replaying.
+    pub(crate) fn on_wait(&self) -> Result<WaitAnswer, Diverged> {
         let mut state = self.state();
+        let mut answer = WaitAnswer { answered: Vec::new(), recorded: None };
         let Some(cursor) = &mut state.replay else {
-            return Ok(None);
+            return Ok(answer);
         };
-        match cursor.journal.events.get(cursor.event) {
-            Some(Event::Wait { completed }) => {
-                let completed = completed.clone();
-                cursor.event += 1;
-                Ok(Some(completed))
-            }
-            recorded => Err(Diverged(format!(
-                "replay diverged: the program waits for its calls in flight where the journal has {}",
-                describe(recorded)
-            ))),
+        let journal = cursor.journal.clone();
+        let events = &journal.events;
+        while let Some(Event::Answered { id, answer: given }) = events.get(cursor.event) {
+            cursor.event += 1;
+            let completes_later = events[cursor.event..]
+                .iter()
+                .any(|event| matches!(event, Event::Wait { completed } if completed.iter().any(|done| done.id == *id)));
+            answer.answered.push((*id, given.clone(), !completes_later));
         }
+        match events.get(cursor.event) {
+            Some(Event::Wait { completed }) => {
+                answer.recorded = Some(completed.clone());
+                cursor.event += 1;
+            }
+            None if cursor.then_live => state.replay = None,
+            recorded => {
+                return Err(Diverged(format!(
+                    "replay diverged: the program waits for its calls in flight where the journal has {}",
+                    describe(recorded)
+                )));
+            }
+        }
+        Ok(answer)
     }
 
     /// Records the start of call `id`, with its outcome if it had one at once.
     pub(crate) fn record_start(&self, id: u32, tool: &str, arguments: Value, outcome: Option<Outcome>) {
         if let Some(journal) = &mut self.state().recording {
             journal.events.push(Event::Call { id, tool: tool.to_owned(), arguments, outcome });
+        }
+    }
+
+    /// Records the answer to call `id`'s question.
+    pub(crate) fn record_answered(&self, id: u32, answer: Answer) {
+        if let Some(journal) = &mut self.state().recording {
+            journal.events.push(Event::Answered { id, answer });
         }
     }
 
@@ -247,6 +298,7 @@ fn describe(event: Option<&Event>) -> String {
     match event {
         Some(Event::Call { tool, arguments, .. }) => describe_call(tool, arguments),
         Some(Event::Wait { .. }) => "a wait for the calls in flight".into(),
+        Some(Event::Answered { id, .. }) => format!("the answer to call {id}'s question"),
         None => "nothing more (it ends there)".into(),
     }
 }

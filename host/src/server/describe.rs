@@ -197,6 +197,7 @@ mod tests {
                 instructions: Some("A server of many tools."),
                 tools,
                 unavailable: None,
+                approve: &crate::config::Approve::Nothing,
             })
             .collect();
         Catalog::new(&servers)

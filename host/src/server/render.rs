@@ -79,6 +79,7 @@ mod tests {
             receipt: Receipt { duration_ms: 1.0, fuel_used: 1, peak_memory_bytes: 1, tool_calls: 0, replayed_calls: 0 },
             resume: None,
             journal: None,
+            questions: Vec::new(),
         }
     }
 

@@ -215,6 +215,11 @@ impl Server {
         &self.shared.name
     }
 
+    /// Which of its tools need a person's yes for each call.
+    pub fn approve(&self) -> &crate::config::Approve {
+        &self.shared.config.options.approve
+    }
+
     /// The `instructions` the server gave in its first `initialize`, if any
     /// (redacted).
     pub fn instructions(&self) -> Option<&str> {

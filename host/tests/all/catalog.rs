@@ -22,7 +22,13 @@ async fn every_global_of_the_sandbox_is_reserved() {
     let no_tools: [Tool; 0] = [];
     let servers: Vec<ServerTools<'_>> = globals
         .iter()
-        .map(|&server| ServerTools { server, instructions: None, tools: &no_tools, unavailable: None })
+        .map(|&server| ServerTools {
+            server,
+            instructions: None,
+            tools: &no_tools,
+            unavailable: None,
+            approve: &codemode::config::Approve::Nothing,
+        })
         .collect();
     let catalog = Catalog::new(&servers);
     for (global, namespace) in globals.iter().zip(catalog.namespaces()) {
@@ -34,8 +40,20 @@ async fn every_global_of_the_sandbox_is_reserved() {
 async fn renamed_namespaces_and_tools_are_callable() {
     let tools = [tool("read-file"), tool("delete"), tool("2fa")];
     let catalog = Catalog::new(&[
-        ServerTools { server: "JSON", instructions: None, tools: &tools, unavailable: None },
-        ServerTools { server: "my-files", instructions: None, tools: &tools, unavailable: None },
+        ServerTools {
+            server: "JSON",
+            instructions: None,
+            tools: &tools,
+            unavailable: None,
+            approve: &codemode::config::Approve::Nothing,
+        },
+        ServerTools {
+            server: "my-files",
+            instructions: None,
+            tools: &tools,
+            unavailable: None,
+            approve: &codemode::config::Approve::Nothing,
+        },
     ]);
     let mut provider = InProcessTools::new();
     for spec in catalog.specs().iter() {

@@ -224,3 +224,70 @@ fn codemode_run_records_and_replays_a_real_server_without_it() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Asks every question later: executions pause.
+struct Later;
+
+impl codemode::input::Asker for Later {
+    fn ask(&self, _: &codemode::input::Question) -> codemode::input::Asking {
+        codemode::input::Asking::Later
+    }
+}
+
+/// `write` of [`tools`], needing approval.
+fn approving(writes: Arc<Mutex<Vec<String>>>) -> Arc<dyn ToolProvider> {
+    let mut spec = ToolSpec::new(None, "pay");
+    spec.asks = Some(codemode::tools::Asks::Approval);
+    let tools = InProcessTools::new()
+        .tool(spec, move |args: Value| {
+            writes.lock().unwrap().push(args["to"].as_str().unwrap_or("?").to_owned());
+            async move { Ok(json!({ "paid": args["to"] }).into()) }
+        })
+        .tool(ToolSpec::new(None, "slow"), |args: Value| async move {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            Ok(args.into())
+        });
+    Arc::new(tools)
+}
+
+#[tokio::test]
+async fn a_paused_execution_continues_from_its_journal_with_the_answers() {
+    use codemode::input::{Answer, Question};
+    let writes = Arc::new(Mutex::new(Vec::new()));
+    let tools = approving(writes.clone());
+    let source = "const r = Math.random(); console.log(String(r)); const before = await slow({ n: 1 });\n\
+                  const paid = await Promise.allSettled([pay({ to: 'ann' }), pay({ to: 'bob' }), slow({ n: 2 })]);\n\
+                  const again = await pay({ to: 'cy' });\n\
+                  return { r, before, paid: paid.map((p) => p.status === 'fulfilled' ? p.value : p.reason.code), again };";
+    let options = || ExecuteOptions::new().recording().with_asker(Arc::new(Later));
+    let mut first = execute(source, tools.clone(), &options()).await;
+    assert_eq!(first.error.as_ref().map(|e| e.kind), Some(ProgramErrorKind::InputRequired), "{:?}", first.value);
+    let asked: Vec<_> = first.questions.iter().map(|(_, q)| q.clone()).collect();
+    assert_eq!(
+        asked,
+        [
+            Question::Approval { tool: "pay".into(), arguments: json!({ "to": "ann" }) },
+            Question::Approval { tool: "pay".into(), arguments: json!({ "to": "bob" }) },
+        ]
+    );
+    assert!(writes.lock().unwrap().is_empty(), "nothing paid before the answers");
+
+    // Ann yes, Bob no: the program goes on to ask about Cy.
+    let mut journal = first.journal.take().unwrap();
+    journal.answer(first.questions[0].0, Answer::Accept);
+    journal.answer(first.questions[1].0, Answer::Decline);
+    let mut second = execute(source, tools.clone(), &options().continuing(Arc::new(journal))).await;
+    assert_eq!(second.error.as_ref().map(|e| e.kind), Some(ProgramErrorKind::InputRequired));
+    assert_eq!(second.questions.len(), 1);
+    assert_eq!(*writes.lock().unwrap(), ["ann"]);
+
+    let mut journal = second.journal.take().unwrap();
+    journal.answer(second.questions[0].0, Answer::Accept);
+    let third = execute(source, tools, &options().continuing(Arc::new(journal))).await;
+    assert!(third.ok, "{:?}", third.error);
+    assert_eq!(third.value["paid"], json!([{ "paid": "ann" }, "declined", { "n": 2 }]));
+    assert_eq!(third.value["again"], json!({ "paid": "cy" }));
+    assert_eq!(third.value["r"].to_string(), first.logs[0].message, "the random seed carried over");
+    assert_eq!(third.logs, first.logs, "the replayed part logs as the first run did");
+    assert_eq!(*writes.lock().unwrap(), ["ann", "cy"], "no call made twice");
+}

@@ -25,7 +25,13 @@ fn catalog() -> &'static Catalog {
         let files = search_set::servers().unwrap();
         let servers: Vec<ServerTools<'_>> = files
             .iter()
-            .map(|file| ServerTools { server: &file.server, instructions: None, tools: &file.tools, unavailable: None })
+            .map(|file| ServerTools {
+                server: &file.server,
+                instructions: None,
+                tools: &file.tools,
+                unavailable: None,
+                approve: &codemode::config::Approve::Nothing,
+            })
             .collect();
         let catalog = Catalog::new(&servers);
         (files, catalog)

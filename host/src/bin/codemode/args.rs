@@ -143,7 +143,7 @@ impl ServeArgs {
     }
 }
 
-/// `codemode run`'s journal: record one, or replay one.
+/// `codemode run`'s journal (record one, or replay one) and approvals.
 #[derive(Args)]
 pub struct JournalArgs {
     /// Write the journal of the execution to FILE: every call with its
@@ -156,6 +156,10 @@ pub struct JournalArgs {
     /// does not have at that point fails with `replay_diverged`.
     #[arg(long, value_name = "FILE", conflicts_with = "config")]
     pub replay: Option<PathBuf>,
+    /// Approve every call of a tool that its server's "approve" option marks
+    /// (without it such calls fail with `approval_required`).
+    #[arg(long)]
+    pub approve_all: bool,
 }
 
 /// Whether result types are learned from results.

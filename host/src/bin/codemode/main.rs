@@ -19,6 +19,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use codemode::config::Config;
+use codemode::input::{ApproveAll, Nobody};
 use codemode::journal::Journal;
 use codemode::server::{self, CodemodeServer, http::HttpOptions};
 use codemode::shapes::Learner;
@@ -167,6 +168,11 @@ async fn execute(
 ) -> anyhow::Result<Envelope> {
     let mut options = ExecuteOptions::new();
     options.record = journal.record.is_some();
+    options.asker = Some(if journal.approve_all {
+        Arc::new(ApproveAll)
+    } else {
+        Arc::new(Nobody("codemode run asks nobody (--approve-all approves every call)".into()))
+    });
     let mut envelope = match (&journal.replay, config) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
