@@ -266,6 +266,7 @@ mod tests {
     use serde_json::json;
 
     use super::{Catalog, ServerTools};
+    use crate::config::Approve;
 
     fn tool(name: &str) -> Tool {
         let schema = json!({ "type": "object", "properties": { "q": { "type": "string" } } });

@@ -138,6 +138,7 @@ fn codemode_options() {
         allow: strings(allow),
         deny: strings(deny),
         secrets: Vec::new(),
+        approve: Approve::Nothing,
         call_timeout: Duration::from_millis(timeout_ms),
         start_timeout: DEFAULT_START_TIMEOUT,
         max_concurrent_calls: max,
@@ -208,7 +209,7 @@ const INVALID: &[(&str, &str)] = &[
     ),
     (
         "unknown_option.json",
-        r#": server "github": field "codemode.calltimeout": unknown codemode option; expected "tools", "secrets", "callTimeout", "startTimeout" or "maxConcurrentCalls""#,
+        r#": server "github": field "codemode.calltimeout": unknown codemode option; expected "tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls""#,
     ),
     (
         "bad_duration.json",
@@ -354,7 +355,7 @@ fails! {
     codemode_not_object: r#"{"servers": {"a": {"command": "x", "codemode": true}}}"#
         => r#"server "a": field "codemode": expected an object, found a boolean"#;
     unknown_option: r#"{"servers": {"a": {"command": "x", "codemode": {"timeout": 5}}}}"#
-        => r#"server "a": field "codemode.timeout": unknown codemode option; expected "tools", "secrets", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
+        => r#"server "a": field "codemode.timeout": unknown codemode option; expected "tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
     unknown_tools_option: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"only": []}}}}}"#
         => r#"server "a": field "codemode.tools.only": unknown codemode option; expected "allow" or "deny""#;
     allow_not_array: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"allow": "*"}}}}}"#
@@ -528,7 +529,7 @@ fn inline_declarations_is_a_top_level_setting() {
         in_entry
             .unwrap_err()
             .to_string()
-            .contains(r#""tools", "secrets", "callTimeout", "startTimeout" or "maxConcurrentCalls""#)
+            .contains(r#""tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls""#)
     );
     let zero = parse(r#"{"codemode": {"inlineDeclarations": 0}, "servers": {"a": {"command": "x"}}}"#);
     assert!(zero.unwrap_err().to_string().contains("a positive integer"));
@@ -783,4 +784,44 @@ fn process_env_convenience_reads_the_process_environment() {
     let config = Config::load(&file);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(config.unwrap().servers, [stdio("a", "x", &[&path], &[])]);
+}
+
+#[test]
+fn approve_takes_patterns_or_destructive() {
+    let parse = |approve: &str| {
+        let text =
+            format!(r#"{{ "mcpServers": {{ "s": {{ "command": "x", "codemode": {{ "approve": {approve} }} }} }} }}"#);
+        Config::from_json_str(&text, &|_| None).map(|config| config.servers[0].options.approve.clone())
+    };
+    assert_eq!(parse(r#"["delete_*", "pay"]"#).unwrap(), Approve::Tools(strings(&["delete_*", "pay"])));
+    assert_eq!(parse(r#""destructive""#).unwrap(), Approve::Destructive);
+    for bad in [r#""all""#, "true", "3", r#"[1]"#] {
+        assert!(parse(bad).is_err(), "{bad}");
+    }
+    let message = parse(r#""all""#).unwrap_err().to_string();
+    assert!(message.contains(r#"a list of tool-name patterns, or "destructive""#), "{message}");
+}
+
+#[test]
+fn approve_needs_follow_patterns_and_annotations() {
+    let tools = Approve::Tools(strings(&["delete_*", "pay"]));
+    type Case<'a> = (&'a Approve, &'a str, Option<bool>, Option<bool>, bool);
+    let cases: [Case<'_>; 9] = [
+        (&Approve::Nothing, "delete_all", None, None, false),
+        (&tools, "delete_all", Some(true), None, true),
+        (&tools, "pay", None, None, true),
+        (&tools, "payout", None, None, false),
+        (&Approve::Destructive, "anything", None, None, true),
+        (&Approve::Destructive, "read", Some(true), None, false),
+        (&Approve::Destructive, "add", Some(false), Some(false), false),
+        (&Approve::Destructive, "drop", Some(false), Some(true), true),
+        (&Approve::Destructive, "odd", Some(true), Some(true), false),
+    ];
+    for (approve, tool, read_only, destructive, needs) in cases {
+        assert_eq!(
+            approve.needs(tool, read_only, destructive),
+            needs,
+            "{approve:?} {tool} {read_only:?} {destructive:?}"
+        );
+    }
 }

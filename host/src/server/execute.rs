@@ -15,36 +15,52 @@ use std::sync::Arc;
 
 use rmcp::RoleServer;
 use rmcp::model::{
-    CallToolResult, ContentBlock, LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam,
-    ProgressToken,
+    CallToolResponse, CallToolResult, ContentBlock, InputRequiredResult, InputResponses, LoggingLevel,
+    LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken,
 };
 use rmcp::service::{Peer, RequestContext};
 use tokio::sync::mpsc;
 
-use super::state::Purpose;
+use super::asking::{self, ClientAsker};
+use super::state::{Purpose, Sealed, digest};
 use super::{Shared, render};
 use crate::envelope::{Envelope, LogEntry, LogSink};
 use crate::executor::ExecuteOptions;
 use crate::journal::{Journal, Outcome};
 
-/// Runs `code` for the client of `context` and answers with its envelope.
+/// One `execute` request.
+pub struct Request<'a> {
+    /// The program.
+    pub code: &'a str,
+    /// The resume token of a failed execution.
+    pub resume: Option<&'a str>,
+    /// The `requestState` of a retry after `input_required`.
+    pub state: Option<&'a str>,
+    /// The `inputResponses` of that retry.
+    pub responses: Option<&'a InputResponses>,
+}
+
+/// Runs the program of `request` for the client of `context` and answers
+/// with its envelope, or with the questions it paused for.
 pub async fn run(
     shared: &Shared,
-    code: &str,
-    resume: Option<&str>,
+    request: Request<'_>,
     log_level: Option<LoggingLevel>,
     context: &RequestContext<RoleServer>,
-) -> CallToolResult {
-    let resume = match resume.map(|token| shared.sealer.open(Purpose::Resume, token)) {
-        None => None,
-        Some(Ok(journal)) => Some(Arc::new(journal)),
-        Some(Err(message)) => {
-            return CallToolResult::error(vec![ContentBlock::text(format!("{message}. Nothing was run."))]);
-        }
-    };
+) -> CallToolResponse {
+    let refused =
+        |message: String| CallToolResult::error(vec![ContentBlock::text(format!("{message}. Nothing was run."))]);
+    let mut options = ExecuteOptions::new().recording().with_asker(Arc::new(ClientAsker::new(context)));
+    match inputs(shared, &request) {
+        Ok(Inputs::Fresh) => {}
+        Ok(Inputs::Resume(journal)) => options.resume = Some(Arc::new(journal)),
+        Ok(Inputs::Continue(journal)) => options.continue_from = Some(Arc::new(journal)),
+        Err(message) => return refused(message).into(),
+    }
+    let code = request.code;
     let queue_timeout = shared.options.queue_timeout;
     let Ok(Ok(_slot)) = tokio::time::timeout(queue_timeout, shared.slots.acquire()).await else {
-        return busy(shared.options.max_concurrent_executions, queue_timeout.as_secs_f64());
+        return busy(shared.options.max_concurrent_executions, queue_timeout.as_secs_f64()).into();
     };
 
     let (sender, receiver) = mpsc::unbounded_channel();
@@ -56,8 +72,6 @@ pub async fn run(
         (None, Some(token)) => Some(tokio::spawn(forward_progress(context.peer.clone(), token, receiver))),
         (None, None) => None,
     };
-    let mut options = ExecuteOptions::new().recording();
-    options.resume = resume;
     if forwarder.is_some() {
         options = options.with_log_sink(Arc::new(move |entry: &LogEntry| {
             // The receiver lives until the forwarder ends, after the run.
@@ -75,14 +89,71 @@ pub async fn run(
         let _ = forwarder.await;
     }
     match outcome {
+        Some(Ok(mut envelope)) if !envelope.questions.is_empty() => pause(shared, code, &mut envelope),
         Some(Ok(mut envelope)) => {
             seal_resume(shared, &mut envelope);
-            result(&envelope)
+            result(&envelope).into()
         }
         Some(Err(error)) => {
             CallToolResult::error(vec![ContentBlock::text(format!("codemode could not run the program: {error}"))])
+                .into()
         }
-        None => CallToolResult::error(vec![ContentBlock::text("the request was cancelled; the program was stopped")]),
+        None => {
+            CallToolResult::error(vec![ContentBlock::text("the request was cancelled; the program was stopped")]).into()
+        }
+    }
+}
+
+/// Where an execution's inputs come from.
+enum Inputs {
+    Fresh,
+    Resume(Journal),
+    Continue(Journal),
+}
+
+/// The inputs `request` asks for, or why they cannot be had.
+fn inputs(shared: &Shared, request: &Request<'_>) -> Result<Inputs, String> {
+    let responses = request.responses.filter(|responses| !responses.is_empty());
+    match (request.state, request.resume) {
+        (Some(_), Some(_)) => {
+            Err("`resume` and a requestState do not go together: a retry continues the paused run".into())
+        }
+        (Some(state), None) => {
+            let sealed = shared.sealer.open(Purpose::Request, state)?;
+            if sealed.program.as_deref() != Some(&digest(request.code)) {
+                return Err("this requestState belongs to another program: retry with the code it was given for".into());
+            }
+            let mut journal = sealed.journal;
+            let empty = InputResponses::new();
+            for (id, answer) in asking::answers(&sealed.questions, responses.unwrap_or(&empty))? {
+                journal.answer(id, answer);
+            }
+            Ok(Inputs::Continue(journal))
+        }
+        (None, _) if responses.is_some() => {
+            Err("inputResponses came without the requestState they answer: send both back as codemode gave them".into())
+        }
+        (None, Some(token)) => Ok(Inputs::Resume(shared.sealer.open(Purpose::Resume, token)?.journal)),
+        (None, None) => Ok(Inputs::Fresh),
+    }
+}
+
+/// The `input_required` answer of an execution that paused for its
+/// questions: them as input requests, and its journal sealed.
+fn pause(shared: &Shared, code: &str, envelope: &mut Envelope) -> CallToolResponse {
+    let Some(journal) = envelope.journal.take() else {
+        return CallToolResult::error(vec![ContentBlock::text("the program paused without a journal (a bug)")]).into();
+    };
+    let journal = Journal { tools: Vec::new(), ..journal };
+    let questions = std::mem::take(&mut envelope.questions);
+    let requests = asking::input_requests(&questions);
+    let sealed = Sealed { journal, questions, program: Some(digest(code)) };
+    match shared.sealer.seal(Purpose::Request, sealed) {
+        Ok(state) => InputRequiredResult::new(Some(requests), Some(state)).into(),
+        Err(why) => CallToolResult::error(vec![ContentBlock::text(format!(
+            "the program paused to ask the client, but its state cannot go to the client: {why}"
+        ))])
+        .into(),
     }
 }
 
@@ -94,7 +165,7 @@ fn seal_resume(shared: &Shared, envelope: &mut Envelope) {
     }
     // A resume needs the calls only: the tools and clocks stay behind.
     let calls = Journal { tools: Vec::new(), wall_clock: Vec::new(), monotonic_clock: Vec::new(), ..journal };
-    match shared.sealer.seal(Purpose::Resume, calls) {
+    match shared.sealer.seal(Purpose::Resume, Sealed { journal: calls, questions: Vec::new(), program: None }) {
         Ok(token) => envelope.resume = Some(token),
         Err(why) => {
             if let Some(error) = &mut envelope.error {

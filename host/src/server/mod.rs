@@ -13,6 +13,7 @@
 
 #![allow(deprecated)] // MCP logging (SEP-2577 deprecates it; clients still use it)
 
+mod asking;
 mod describe;
 mod execute;
 pub mod http;
@@ -270,7 +271,13 @@ impl ServerHandler for CodemodeServer {
                 };
                 // Protocol 2026-07-28 asks per request; older ones per session.
                 let log_level = context.meta.log_level().or_else(|| self.log_level());
-                execute::run(&self.shared, &args.code, args.resume.as_deref(), log_level, &context).await
+                let request = execute::Request {
+                    code: &args.code,
+                    resume: args.resume.as_deref(),
+                    state: request.request_state.as_deref(),
+                    responses: request.input_responses.as_ref(),
+                };
+                return Ok(execute::run(&self.shared, request, log_level, &context).await);
             }
             other => {
                 return Err(ErrorData::invalid_params(

@@ -29,6 +29,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::input::Question;
 use crate::journal::Journal;
 
 const PREFIX: &str = "cm1.";
@@ -86,22 +87,41 @@ impl fmt::Debug for StateKey {
 /// What a token is for; a token opens only for the purpose it was sealed for.
 #[derive(Clone, Copy)]
 pub(crate) enum Purpose {
+    /// `execute`'s `resume`.
     Resume,
+    /// The `requestState` of an `input_required` answer.
+    Request,
 }
 
 impl Purpose {
     fn label(self) -> &'static str {
         match self {
             Self::Resume => "codemode resume token",
+            Self::Request => "codemode requestState",
         }
     }
+}
+
+/// What a token carries.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Sealed {
+    /// The journal so far.
+    pub journal: Journal,
+    /// A paused execution's questions, by the id of the call that asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<(u32, Question)>,
+    /// SHA-256 of the program a requestState belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Payload {
     /// Seconds since the Unix epoch after which the token is refused.
     expires: u64,
-    journal: Journal,
+    // Not flattened: serde buffers flattened fields, and journals hold raw
+    // JSON that only a direct read can take.
+    sealed: Sealed,
 }
 
 /// Seals and opens tokens.
@@ -130,10 +150,10 @@ impl Sealer {
         aad
     }
 
-    /// `journal` sealed for `purpose`, or why not (it is over the size cap).
-    pub(crate) fn seal(&self, purpose: Purpose, journal: Journal) -> Result<String, String> {
+    /// `sealed` sealed for `purpose`, or why not (it is over the size cap).
+    pub(crate) fn seal(&self, purpose: Purpose, sealed: Sealed) -> Result<String, String> {
         let expires = now().saturating_add(self.ttl.as_secs());
-        let mut sealed = serde_json::to_vec(&Payload { expires, journal }).unwrap_or_default();
+        let mut sealed = serde_json::to_vec(&Payload { expires, sealed }).unwrap_or_default();
         let mut nonce = [0; NONCE_LEN];
         let _ = SystemRandom::new().fill(&mut nonce);
         let aad = Aad::from(self.aad(purpose));
@@ -153,8 +173,8 @@ impl Sealer {
         Ok(token)
     }
 
-    /// The journal sealed in `token` for `purpose`.
-    pub(crate) fn open(&self, purpose: Purpose, token: &str) -> Result<Journal, String> {
+    /// What `token` carries, sealed for `purpose`.
+    pub(crate) fn open(&self, purpose: Purpose, token: &str) -> Result<Sealed, String> {
         let what = purpose.label();
         if token.len() > self.max_bytes {
             return Err(format!(
@@ -188,8 +208,13 @@ impl Sealer {
                 self.ttl.as_secs()
             ));
         }
-        Ok(payload.journal)
+        Ok(payload.sealed)
     }
+}
+
+/// SHA-256 of `text`, in hex: what binds a requestState to its program.
+pub(crate) fn digest(text: &str) -> String {
+    digest::digest(&digest::SHA256, text.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn now() -> u64 {
@@ -200,8 +225,8 @@ fn now() -> u64 {
 mod tests {
     use super::*;
 
-    fn journal() -> Journal {
-        Journal::from_file(&empty().to_file()).unwrap()
+    fn journal() -> Sealed {
+        Sealed { journal: empty(), questions: Vec::new(), program: None }
     }
 
     fn empty() -> Journal {
@@ -217,7 +242,8 @@ mod tests {
         let key = StateKey::random();
         let token = sealer(&key, Some("t")).seal(Purpose::Resume, journal()).unwrap();
         assert!(token.starts_with("cm1."));
-        assert_eq!(sealer(&key.clone(), Some("t")).open(Purpose::Resume, &token).unwrap(), journal());
+        assert_eq!(sealer(&key.clone(), Some("t")).open(Purpose::Resume, &token).unwrap().journal, empty());
+        assert!(sealer(&key, Some("t")).open(Purpose::Request, &token).unwrap_err().contains("does not open"));
         for other in [sealer(&StateKey::random(), Some("t")), sealer(&key, Some("u")), sealer(&key, None)] {
             assert!(other.open(Purpose::Resume, &token).unwrap_err().contains("does not open"));
         }

@@ -41,6 +41,7 @@ fn tool(tool: &Value) -> CatalogTool {
         description: tool["description"].as_str().map(str::to_owned),
         input_schema: tool["inputSchema"].clone(),
         output_schema: None,
+        approval: false,
     }
 }
 

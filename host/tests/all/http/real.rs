@@ -38,11 +38,17 @@ pub struct Codemode {
 impl Codemode {
     /// Starts the server with `env` and `args` added, and waits until it listens.
     pub async fn start(env: &[(&str, &str)], args: &[&str]) -> Self {
+        Self::start_with(demo_config_file(), env, args).await
+    }
+
+    /// Starts the server on `config` with `env` and `args` added, and
+    /// waits until it listens.
+    pub async fn start_with(config: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_codemode"));
         command
             .arg("serve")
             .arg("--config")
-            .arg(demo_config_file())
+            .arg(config)
             .args(["--http", "127.0.0.1:0"])
             .args(args)
             .env_remove("CODEMODE_TOKEN")

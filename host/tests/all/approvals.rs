@@ -1,0 +1,191 @@
+//! Approvals through `codemode serve`, driven by the official MCP Python
+//! SDK (`tests/interop/approvals.py`) against the official memory server
+//! whose `create_*` tools need approval: over stdio and streamable HTTP, on
+//! protocol 2025-11-25 (server-initiated elicitation while the program
+//! waits) and 2026-07-28 (`input_required`, retried with `inputResponses`
+//! and the sealed `requestState`). The memory server's own file shows what
+//! was made, and that no call was made twice.
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use crate::http::real::Codemode;
+use crate::interop::{entry, memory_file};
+use crate::mcp::TempFile;
+
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/approvals.py")
+}
+
+/// The memory server, its `create_*` tools needing approval, its graph in `graph`.
+fn config(graph: &TempFile, name: &str) -> TempFile {
+    let config = json!({ "mcpServers": { "memory": {
+        "command": "node", "args": [entry("server-memory")], "env": { "MEMORY_FILE_PATH": graph.0 },
+        "codemode": { "approve": ["create_*"] },
+    } } });
+    TempFile::new(name, &config.to_string())
+}
+
+/// The entity names in the memory server's file, in order.
+fn entities(graph: &TempFile) -> Vec<String> {
+    std::fs::read_to_string(&graph.0)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|item| item["type"] == "entity")
+        .map(|item| item["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Three approvals at once, answered yes ("a"), no ("b") and dismissed
+/// ("c"); then two in a row; then a read that needs none.
+const PROGRAMS: [&str; 3] = [
+    "const r = await Promise.allSettled(['a', 'b', 'c'].map((name) => memory.create_entities({ entities: [{ name, entityType: 't', observations: ['o'] }] })));\n\
+     return r.map((x) => x.status === 'fulfilled' ? x.value.entities[0].name : x.reason.code);",
+    "const t0 = Date.now();\n\
+     await memory.create_entities({ entities: [{ name: 'd', entityType: 't', observations: [] }] });\n\
+     await memory.create_entities({ entities: [{ name: 'e', entityType: 't', observations: [] }] });\n\
+     const g = await memory.read_graph();\n\
+     return { names: g.entities.map((e) => e.name), clock: Date.now() >= t0 };",
+    "return (await memory.read_graph()).entities.length;",
+];
+
+async fn client(args: &[&str], programs: &[&str]) -> Value {
+    let file = TempFile::new(
+        &format!("approvals-programs-{}", args.join("-").replace(['/', ':', '.'], "")),
+        &json!(programs).to_string(),
+    );
+    let python = std::env::var("CODEMODE_TEST_PYTHON").expect("CODEMODE_TEST_PYTHON (scripts/test.sh sets it)");
+    let (transport, rest) = args.split_at(1);
+    let output = tokio::process::Command::new(python)
+        .arg(script())
+        .arg(transport[0])
+        .arg("--programs")
+        .arg(&file.0)
+        .args(rest)
+        .output()
+        .await
+        .expect("python runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("no report ({e}): {stderr}"));
+    assert_eq!(report["ok"], true, "{report:#}\n{stderr}");
+    report
+}
+
+fn check_answers(report: &Value, era: &str, graph: &TempFile) {
+    assert_eq!(report["protocol_version"], era);
+    let programs = report["programs"].as_array().unwrap();
+    let [all, two, read] = programs.as_slice() else { panic!("{report:#}") };
+    assert_eq!(all["structured"]["value"], json!(["a", "declined", "declined"]), "{all:#}");
+    assert_eq!(all["asked"].as_array().unwrap().len(), 3);
+    assert!(all["asked"][0].as_str().unwrap().contains("memory.create_entities"), "{all:#}");
+    assert_eq!(two["structured"]["value"], json!({ "names": ["a", "d", "e"], "clock": true }), "{two:#}");
+    assert_eq!(read["structured"]["value"], 3);
+    assert_eq!(read["asked"], json!([]));
+    // 2026-07-28 pauses once per wave of questions; 2025-11-25 asks in the call.
+    let rounds: Vec<&Value> = programs.iter().map(|p| &p["rounds"]).collect();
+    let expected = if era == "2026-07-28" { [1, 2, 0] } else { [0, 0, 0] };
+    assert_eq!(rounds, expected.map(|n| json!(n)).iter().collect::<Vec<_>>());
+    assert_eq!(entities(graph), ["a", "d", "e"], "each approved call made once, the others never");
+}
+
+#[tokio::test]
+async fn approvals_over_stdio_in_both_protocol_versions() {
+    for era in ["legacy", "2026-07-28"] {
+        let graph = memory_file(&format!("approvals-stdio-{era}.jsonl"));
+        let config = config(&graph, &format!("approvals-stdio-{era}.json"));
+        let codemode = env!("CARGO_BIN_EXE_codemode");
+        let config_path = config.0.to_str().unwrap();
+        let report =
+            client(&["stdio", "--era", era, "--", codemode, "serve", "--config", config_path], &PROGRAMS).await;
+        check_answers(&report, if era == "legacy" { "2025-11-25" } else { era }, &graph);
+    }
+}
+
+#[tokio::test]
+async fn approvals_over_streamable_http_in_both_protocol_versions() {
+    for era in ["legacy", "2026-07-28"] {
+        let graph = memory_file(&format!("approvals-http-{era}.jsonl"));
+        let config = config(&graph, &format!("approvals-http-{era}.json"));
+        let server = Codemode::start_with(&config.0, &[], &[]).await;
+        let report = client(&["http", "--era", era, &server.url], &PROGRAMS).await;
+        check_answers(&report, if era == "legacy" { "2025-11-25" } else { era }, &graph);
+    }
+}
+
+#[tokio::test]
+async fn a_client_without_elicitation_gets_approval_required_and_nothing_is_made() {
+    for era in ["legacy", "2026-07-28"] {
+        let graph = memory_file(&format!("approvals-none-{era}.jsonl"));
+        let config = config(&graph, &format!("approvals-none-{era}.json"));
+        let codemode = env!("CARGO_BIN_EXE_codemode");
+        let args = [
+            "stdio",
+            "--era",
+            era,
+            "--no-elicitation",
+            "--",
+            codemode,
+            "serve",
+            "--config",
+            config.0.to_str().unwrap(),
+        ];
+        let report = client(&args, &PROGRAMS[..1]).await;
+        let program = &report["programs"][0];
+        assert_eq!(
+            program["structured"]["value"],
+            json!(["approval_required", "approval_required", "approval_required"])
+        );
+        assert_eq!(program["rounds"], 0);
+        assert!(entities(&graph).is_empty());
+    }
+    // What the message says, through an uncaught one.
+    let graph = memory_file("approvals-none-message.jsonl");
+    let config = config(&graph, "approvals-none-message.json");
+    let codemode = env!("CARGO_BIN_EXE_codemode");
+    let uncaught = ["await memory.create_entities({ entities: [{ name: 'z', entityType: 't', observations: [] }] });"];
+    let args = ["stdio", "--no-elicitation", "--", codemode, "serve", "--config", config.0.to_str().unwrap()];
+    let report = client(&args, &uncaught).await;
+    let error = &report["programs"][0]["structured"]["error"];
+    assert_eq!(error["code"], "approval_required");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("\"approve\" option") && message.contains("declared no elicitation"), "{message}");
+}
+
+#[tokio::test]
+async fn bad_retries_are_refused_and_nothing_runs() {
+    let graph = memory_file("approvals-bad.jsonl");
+    let config = config(&graph, "approvals-bad.json");
+    let codemode = env!("CARGO_BIN_EXE_codemode");
+    let config_path = config.0.to_str().unwrap();
+    let args = [
+        "stdio",
+        "--scenario",
+        "bad",
+        "--wait",
+        "2.2",
+        "--",
+        codemode,
+        "serve",
+        "--config",
+        config_path,
+        "--state-ttl",
+        "1",
+    ];
+    let report = client(&args, &PROGRAMS[..1]).await;
+    for (case, says) in [
+        ("changed_state", "does not open"),
+        ("other_request", "inputResponses answer call-999 but this requestState asked call-0, call-1, call-2"),
+        ("other_program", "belongs to another program"),
+        ("answers_without_state", "without the requestState"),
+        ("oversized_state", "above the 512 KiB cap"),
+    ] {
+        let refused = &report["refused"][case];
+        assert_eq!(refused["is_error"], true, "{case}: {refused}");
+        let text = refused["text"].as_str().unwrap();
+        assert!(text.contains(says) && text.ends_with("Nothing was run."), "{case}: {text}");
+    }
+    assert!(report["late"]["text"].as_str().unwrap().contains("expired"), "{:#}", report["late"]);
+    assert!(entities(&graph).is_empty(), "no refused retry made a call");
+}
