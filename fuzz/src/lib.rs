@@ -19,7 +19,9 @@ pub fn parses_as_javascript(js: &str) -> bool {
     let allocator = Allocator::default();
     let body = ParseOptions { allow_return_outside_function: true, ..ParseOptions::default() };
     let as_body = Parser::new(&allocator, js, SourceType::mjs()).with_options(body).parse();
-    let wrapped = format!("(\n{js}\n)");
+    // The expression form takes the source less a final `;`, as the guest does.
+    let trimmed = js.trim_end();
+    let wrapped = format!("(\n{}\n)", trimmed.strip_suffix(';').unwrap_or(trimmed));
     let as_expression = Parser::new(&allocator, &wrapped, SourceType::cjs().with_script(true)).parse();
     as_body.diagnostics.errors().next().is_none() || as_expression.diagnostics.errors().next().is_none()
 }
