@@ -167,6 +167,7 @@ impl<'js> Bridge<'js> {
             };
             entry.set("namespace", namespace)?;
             entry.set("name", binding.name.as_str())?;
+            entry.set("pair", binding.pair)?;
             list.set(i, entry)?;
         }
         glue.bind.call::<_, ()>((list,))?;

@@ -51,10 +51,10 @@
 
   // The function the program calls for tool `index`: named after the tool,
   // so stack traces and `fn.name` read naturally.
-  function toolFunction(index, server, tool) {
-    return { [tool](args) {
+  function toolFunction(index, server, tool, pair) {
+    return { [tool](args, more) {
       const id = nextId++;
-      const outcome = startCall(index, args, id);
+      const outcome = startCall(index, pair && more !== undefined ? [args, more] : args, id);
       if (outcome === undefined) {
         // Where the program made the call: if it fails, its ToolError
         // carries this stack, so an uncaught one points at the call in the
@@ -89,13 +89,13 @@
     const namespaces = create(null);
     const unavailable = create(null);
     for (let index = 0; index < tools.length; index++) {
-      const { namespace, name } = tools[index];
+      const { namespace, name, pair } = tools[index];
       if (name === "") {
         namespaces[namespace] ??= create(null);
         unavailable[namespace] = index;
         continue;
       }
-      const fn = toolFunction(index, namespace, name);
+      const fn = toolFunction(index, namespace, name, pair);
       if (namespace == null) {
         globals[name] = fn;
       } else {
@@ -107,7 +107,7 @@
       const names = [];
       for (const name in target) names.push(name);
       const down = unavailable[namespace];
-      const unknown = down === undefined ? unknownTool(namespace, names) : (name) => toolFunction(down, namespace, name);
+      const unknown = down === undefined ? unknownTool(namespace, names) : (name) => toolFunction(down, namespace, name, false);
       // Unknown members become functions that reject with `unknown_tool`, so a
       // misspelt tool is a catchable ToolError rather than a TypeError. `then`
       // and symbols stay undefined so the namespace is not mistaken for a

@@ -36,6 +36,9 @@ pub struct Limits {
     /// Tool calls in flight at once; more wait their turn. Default: 16.
     /// At least 1.
     pub max_concurrent_calls: u32,
+    /// Questions one execution may ask the client's model (`llm.ask`);
+    /// further ones fail with `quota_exceeded` (0 allows none). Default: 10.
+    pub max_llm_calls: u32,
     /// Bytes of output: the serialized value (larger values are truncated
     /// structurally and flagged) and, separately, the console output (more
     /// ends the program with kind `output`). Default: 128 KiB. At least
@@ -54,6 +57,8 @@ impl Limits {
     pub const DEFAULT_MAX_TOOL_CALLS: u32 = 500;
     /// Default cap on concurrent tool calls.
     pub const DEFAULT_MAX_CONCURRENT_CALLS: u32 = 16;
+    /// Default [`Limits::max_llm_calls`].
+    pub const DEFAULT_MAX_LLM_CALLS: u32 = 10;
     /// Default output cap in bytes.
     pub const DEFAULT_OUTPUT: u32 = 128 << 10;
     /// The smallest output cap: room for a truncated value's summary.
@@ -121,6 +126,7 @@ impl Default for Limits {
             memory: Self::DEFAULT_MEMORY,
             timeout: Self::DEFAULT_TIMEOUT,
             max_tool_calls: Self::DEFAULT_MAX_TOOL_CALLS,
+            max_llm_calls: Self::DEFAULT_MAX_LLM_CALLS,
             max_concurrent_calls: Self::DEFAULT_MAX_CONCURRENT_CALLS,
             output: Self::DEFAULT_OUTPUT,
         }

@@ -27,7 +27,7 @@ use self::render::Renderer;
 /// Declarations every program can rely on, whatever servers are configured:
 /// the error tool calls reject with, the `console` the sandbox provides, and
 /// the web globals it has besides the ECMAScript built-ins (timers, `URL`,
-/// `TextEncoder`, `structuredClone`, `crypto`, `performance`).
+/// `TextEncoder`, `structuredClone`, `crypto`, `performance`), and `llm.ask`.
 /// Written for a standard library without the DOM (e.g. `--lib es2022`),
 /// which would declare its own `console`.
 pub const PRELUDE: &str = r#"/** The error a tool call rejects with. */
@@ -133,6 +133,16 @@ declare const crypto: {
 
 /** Milliseconds since the program started. */
 declare const performance: { now(): number; readonly timeOrigin: number };
+
+/** The model of the MCP client that runs this program, in the middle of it. */
+declare namespace llm {
+  /**
+   * Asks the client's model (MCP sampling) and resolves to its answer's text.
+   * At most 10 questions per execution by default; rejects with `ToolError`
+   * code `unavailable` when the client cannot sample.
+   */
+  function ask(prompt: string, options?: { system?: string; maxTokens?: number }): Promise<string>;
+}
 "#;
 
 /// One tool as the declarations need it.

@@ -4,7 +4,7 @@
 //! the execution pauses ([`Paused`]) or, continuing, its answer arrives.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde_json::Value;
 
@@ -13,6 +13,18 @@ use crate::tools::{Asks, ToolCallError, ToolCallErrorKind, ToolOutput, ToolProvi
 
 /// The longest answer asked of the model when the program does not say.
 pub const DEFAULT_MAX_TOKENS: u32 = 1000;
+
+/// `llm.ask`: installed after the provider's tools in every execution
+/// (unless a server's namespace is `llm`), answered by the asker.
+pub fn model_spec() -> &'static ToolSpec {
+    static SPEC: LazyLock<ToolSpec> = LazyLock::new(|| {
+        let mut spec = ToolSpec::new(Some("llm"), "ask");
+        spec.description = Some("Asks the client's model and resolves to its answer's text.".into());
+        spec.asks = Some(Asks::Model);
+        spec
+    });
+    &SPEC
+}
 
 /// A call waiting for the answer to its question.
 pub struct Awaiting {

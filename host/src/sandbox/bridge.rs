@@ -20,7 +20,7 @@
 //! program alone) and every wait go through the execution's [`Tape`], which
 //! records them and, replaying or resuming, answers them from a journal.
 
-use crate::tools::{ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput, ToolProvider, ToolSpec};
+use crate::tools::{Asks, ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput, ToolProvider, ToolSpec};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use std::any::Any;
@@ -37,6 +37,7 @@ use super::bindings::codemode::sandbox::tools::{Call, CallError, Completion, Fai
 use super::tape::{Reply, Tape};
 use crate::input::{Asker, Asking};
 use crate::journal;
+use crate::limits::Limits;
 
 /// A call's result, as the bridge holds it until the guest takes it.
 type CallResult = Result<ToolOutput, ToolCallError>;
@@ -45,7 +46,11 @@ type CallResult = Result<ToolOutput, ToolCallError>;
 pub struct Bridge {
     provider: Arc<dyn ToolProvider>,
     specs: Arc<[ToolSpec]>,
+    /// Whether `llm.ask` is installed, at the index after `specs`.
+    model: bool,
     quota: u32,
+    model_quota: u32,
+    model_calls: u32,
     /// One permit per call allowed to run at once; a call holds one from its
     /// first poll until it finishes.
     permits: Arc<Semaphore>,
@@ -61,12 +66,13 @@ pub struct Bridge {
 }
 
 impl Bridge {
-    /// A bridge to `provider`'s `specs`, with the execution's quota and cap,
-    /// its calls going through `tape`, its questions to `asker`.
+    /// A bridge to `provider`'s `specs` (and `llm.ask` after them if
+    /// `model`), with the execution's quotas and cap, its calls going
+    /// through `tape`, its questions to `asker`.
     pub fn new(
         provider: Arc<dyn ToolProvider>,
-        specs: Arc<[ToolSpec]>,
-        (quota, concurrency): (u32, u32),
+        (specs, model): (Arc<[ToolSpec]>, bool),
+        limits: &Limits,
         tape: Arc<Tape>,
         asker: Option<Arc<dyn Asker>>,
     ) -> Self {
@@ -74,8 +80,11 @@ impl Bridge {
         Self {
             provider,
             specs,
-            quota,
-            permits: Arc::new(Semaphore::new(concurrency.max(1) as usize)),
+            model,
+            quota: limits.max_tool_calls,
+            model_quota: limits.max_llm_calls,
+            model_calls: 0,
+            permits: Arc::new(Semaphore::new(limits.max_concurrent_calls.max(1) as usize)),
             calls_made: 0,
             running: FuturesUnordered::new(),
             tape,
@@ -98,9 +107,19 @@ impl Bridge {
             );
         }
         let specs = self.specs.clone();
-        let Some(spec) = specs.get(call.tool as usize) else {
+        let index = call.tool as usize;
+        let model = (self.model && index == specs.len()).then(asking::model_spec);
+        let Some(spec) = specs.get(index).or(model) else {
             return refuse(ToolCallErrorKind::UnknownTool, format!("no tool has index {}", call.tool));
         };
+        if spec.asks == Some(Asks::Model) {
+            self.model_calls = self.model_calls.saturating_add(1);
+            if self.model_calls > self.model_quota {
+                let times = if self.model_quota == 1 { "time" } else { "times" };
+                let message = format!("this execution may ask the model at most {} {times}", self.model_quota);
+                return refuse(ToolCallErrorKind::QuotaExceeded, message);
+            }
+        }
         let arguments: serde_json::Value = match serde_json::from_str(&call.arguments) {
             Ok(arguments) => arguments,
             Err(e) => {

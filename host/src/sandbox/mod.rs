@@ -101,7 +101,9 @@ impl Sandbox {
         let started = Instant::now();
         let deadline = started + limits.timeout;
         let specs = tools.tools();
-        let options = run_options(&specs, limits, filename);
+        // A server named `llm` keeps its namespace; programs then have no `llm.ask`.
+        let model = !specs.iter().any(|spec| spec.namespace.as_deref() == Some("llm"));
+        let options = run_options(&specs, model, limits, filename);
 
         let capture = Capture::new(limits.output as usize, on_log);
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
@@ -113,8 +115,7 @@ impl Sandbox {
             .monotonic_clock(TapeClock(tape.clone()))
             .insecure_random_seed(seed)
             .build();
-        let calls = (limits.max_tool_calls, limits.max_concurrent_calls);
-        let bridge = Bridge::new(tools, specs, calls, tape.clone(), mode.asker.clone());
+        let bridge = Bridge::new(tools, (specs, model), limits, tape.clone(), mode.asker.clone());
         // `check` has verified the limit fits in memory addressable here.
         let memory = MemoryLimiter::new(limits.memory as usize);
         let state = State { wasi, table: Default::default(), memory, bridge };
@@ -235,9 +236,14 @@ fn instantiation_error(e: wasmtime::Error) -> Error {
     }
 }
 
-fn run_options(specs: &[ToolSpec], limits: &Limits, filename: &str) -> RunOptions {
+fn run_options(specs: &[ToolSpec], model: bool, limits: &Limits, filename: &str) -> RunOptions {
+    let binding = |spec: &ToolSpec| ToolBinding {
+        namespace: spec.namespace.clone(),
+        name: spec.name.clone(),
+        pair: spec.asks == Some(crate::tools::Asks::Model),
+    };
     RunOptions {
-        tools: specs.iter().map(|s| ToolBinding { namespace: s.namespace.clone(), name: s.name.clone() }).collect(),
+        tools: specs.iter().chain(model.then(asking::model_spec)).map(binding).collect(),
         memory_limit: limits.memory.saturating_sub(Limits::ENGINE_RESERVE),
         output_limit: limits.output,
         filename: filename.to_owned(),

@@ -79,13 +79,7 @@ impl Execution {
             wasi: WasiCtxBuilder::new().stdout(capture.clone()).build(),
             table: Default::default(),
             memory: MemoryLimiter::new(limits.memory as usize),
-            bridge: Bridge::new(
-                tools,
-                Arc::from([]),
-                (limits.max_tool_calls, limits.max_concurrent_calls),
-                Tape::new(&TapeMode::default(), &[]).0,
-                None,
-            ),
+            bridge: Bridge::new(tools, (Arc::from([]), false), &limits, Tape::new(&TapeMode::default(), &[]).0, None),
         };
         let mut store = new_store(built.pre.engine(), state, limits.fuel).expect("creating the store");
         let pre = built.pre.instance_pre();
@@ -98,7 +92,7 @@ impl Execution {
     /// Runs `source` and returns its value.
     async fn run(&mut self, source: &str) -> Value {
         let sandbox = Sandbox::new(&mut self.store, &self.instance).expect("the guest's exports");
-        let options = run_options(&[], &Limits::default(), "program.js");
+        let options = run_options(&[], false, &Limits::default(), "program.js");
         sandbox.codemode_sandbox_program().call_run(&mut self.store, source, &options).await.expect("running");
         match self.capture.take().last {
             Final::Value { value, .. } => value,

@@ -1,7 +1,7 @@
 //! codemode's integration tests: one binary, one module per area. Every
 //! test runs real programs in the real guest on the real host.
 
-mod approvals;
+mod asking;
 mod cache;
 mod catalog;
 mod check;

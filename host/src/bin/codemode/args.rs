@@ -220,6 +220,9 @@ pub struct LimitArgs {
     /// Maximum concurrent tool calls (at least 1).
     #[arg(long, default_value_t = Limits::DEFAULT_MAX_CONCURRENT_CALLS)]
     max_concurrent_calls: u32,
+    /// Maximum questions to the client's model with llm.ask (0 allows none).
+    #[arg(long, default_value_t = Limits::DEFAULT_MAX_LLM_CALLS)]
+    max_llm_calls: u32,
     /// Output limit in bytes (at least 1024).
     #[arg(long, default_value_t = Limits::DEFAULT_OUTPUT)]
     output_bytes: u32,
@@ -234,6 +237,7 @@ impl LimitArgs {
         limits.timeout = Duration::from_millis(self.timeout_ms);
         limits.max_tool_calls = self.max_tool_calls;
         limits.max_concurrent_calls = self.max_concurrent_calls;
+        limits.max_llm_calls = self.max_llm_calls;
         limits.output = self.output_bytes;
         limits.validate().map_err(flag_error)?;
         Ok(limits)

@@ -171,7 +171,9 @@ async fn execute(
     options.asker = Some(if journal.approve_all {
         Arc::new(ApproveAll)
     } else {
-        Arc::new(Nobody("codemode run asks nobody (--approve-all approves every call)".into()))
+        Arc::new(Nobody(
+            "codemode run has nobody to ask (--approve-all approves every call; no model can be asked)".into(),
+        ))
     });
     let mut envelope = match (&journal.replay, config) {
         (Some(path), _) => {

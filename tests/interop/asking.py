@@ -1,4 +1,4 @@
-"""Drives approvals in `codemode serve` with the official MCP Python SDK.
+"""Drives approvals and llm.ask in `codemode serve` with the official MCP Python SDK.
 
 Connects over stdio (launching the server) or streamable HTTP, on protocol
 2025-11-25 (`--era legacy`: `initialize`; codemode asks with server-initiated
@@ -7,13 +7,15 @@ Connects over stdio (launching the server) or streamable HTTP, on protocol
 client retries with `inputResponses` and the `requestState`, as
 `mcp.Client.call_tool` does). Its elicitation callback answers each question
 by the entity name in it: "a" accept, "b" decline, "c" cancel, anything else
-accept (`--no-elicitation` declares no elicitation at all).
+accept (`--no-elicitation` declares no elicitation at all). Its sampling
+callback answers "Paris" to a prompt about a capital and otherwise echoes
+what follows "echo " (`--no-sampling` declares no sampling).
 
 Scenarios:
     answers   run each program of --programs (a JSON list of strings) and
               report, per program: the rounds of input_required, whether the
-              result is an error, its structured content and text, and the
-              messages of the questions asked
+              result is an error, its structured content and text, the
+              messages of the questions asked and the sampling requests
     bad       2026-07-28 only: one program pauses, then retries that must be
               refused: a changed requestState, answers for another request,
               the state with another program, inputResponses without a state,
@@ -21,7 +23,7 @@ Scenarios:
 
 Prints a JSON report on stdout; exits 1 if the session itself failed.
 
-    approvals.py [--era ERA] [--no-elicitation] [--scenario S] [--programs FILE] (stdio -- CMD... | http URL)
+    asking.py [--era ERA] [--no-elicitation] [--no-sampling] [--scenario S] --programs FILE (stdio -- CMD... | http URL)
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ ACTIONS = {'"name":"a"': "accept", '"name":"b"': "decline", '"name":"c"': "cance
 class Run:
     def __init__(self) -> None:
         self.asked: list[str] = []
+        self.sampled: list[dict[str, Any]] = []
+
+    async def on_sample(self, ctx: ClientRequestContext, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
+        prompt = "".join(getattr(m.content, "text", "") for m in params.messages)
+        self.sampled.append({"prompt": prompt, "system": params.system_prompt, "max_tokens": params.max_tokens})
+        answer = "Paris" if "capital" in prompt else prompt.removeprefix("echo ")
+        return types.CreateMessageResult(
+            role="assistant", content=types.TextContent(type="text", text=answer), model="test-model", stop_reason="endTurn"
+        )
 
     async def on_elicit(self, ctx: ClientRequestContext, params: types.ElicitRequestParams) -> types.ElicitResult:
         self.asked.append(params.message)
@@ -86,9 +97,9 @@ async def connect(stack: AsyncExitStack, args: argparse.Namespace) -> tuple[Any,
 async def answers_scenario(run: Run, session: ClientSession, programs: list[str], report: dict[str, Any]) -> None:
     report["programs"] = []
     for code in programs:
-        run.asked = []
+        run.asked, run.sampled = [], []
         rounds, result = await run.execute(session, code)
-        report["programs"].append({"rounds": rounds, "asked": run.asked, **outcome(result)})
+        report["programs"].append({"rounds": rounds, "asked": run.asked, "sampled": run.sampled, **outcome(result)})
 
 
 async def bad_scenario(run: Run, session: ClientSession, programs: list[str], report: dict[str, Any], wait: float) -> None:
@@ -128,8 +139,14 @@ async def main_async(args: argparse.Namespace) -> int:
         with anyio.fail_after(args.timeout):
             async with AsyncExitStack() as stack:
                 read, write = await connect(stack, args)
-                callback = None if args.no_elicitation else run.on_elicit
-                session = await stack.enter_async_context(ClientSession(read, write, elicitation_callback=callback))
+                session = await stack.enter_async_context(
+                    ClientSession(
+                        read,
+                        write,
+                        elicitation_callback=None if args.no_elicitation else run.on_elicit,
+                        sampling_callback=None if args.no_sampling else run.on_sample,
+                    )
+                )
                 if args.era == "legacy":
                     await session.initialize()
                 else:
@@ -152,6 +169,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--era", choices=["legacy", "2026-07-28"], default="2026-07-28")
     common.add_argument("--no-elicitation", action="store_true")
+    common.add_argument("--no-sampling", action="store_true")
     common.add_argument("--scenario", choices=["answers", "bad"], default="answers")
     common.add_argument("--programs", required=True, help="a JSON file holding a list of programs")
     common.add_argument("--wait", type=float, default=0.0, help="bad: seconds before the last retry")

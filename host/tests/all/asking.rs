@@ -1,10 +1,10 @@
-//! Approvals through `codemode serve`, driven by the official MCP Python
-//! SDK (`tests/interop/approvals.py`) against the official memory server
-//! whose `create_*` tools need approval: over stdio and streamable HTTP, on
-//! protocol 2025-11-25 (server-initiated elicitation while the program
-//! waits) and 2026-07-28 (`input_required`, retried with `inputResponses`
-//! and the sealed `requestState`). The memory server's own file shows what
-//! was made, and that no call was made twice.
+//! Approvals and `llm.ask` through `codemode serve`, driven by the official
+//! MCP Python SDK (`tests/interop/asking.py`) against the official memory
+//! server whose `create_*` tools need approval: over stdio and streamable
+//! HTTP, on protocol 2025-11-25 (server-initiated elicitation and sampling
+//! while the program waits) and 2026-07-28 (`input_required`, retried with
+//! `inputResponses` and the sealed `requestState`). The memory server's own
+//! file shows what was made, and that no call was made twice.
 
 use std::path::PathBuf;
 
@@ -15,7 +15,7 @@ use crate::interop::{entry, memory_file};
 use crate::mcp::TempFile;
 
 fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/approvals.py")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/asking.py")
 }
 
 /// The memory server, its `create_*` tools needing approval, its graph in `graph`.
@@ -188,4 +188,58 @@ async fn bad_retries_are_refused_and_nothing_runs() {
     }
     assert!(report["late"]["text"].as_str().unwrap().contains("expired"), "{:#}", report["late"]);
     assert!(entities(&graph).is_empty(), "no refused retry made a call");
+}
+
+/// The model in the middle: one question with options, two at once, and
+/// a tool call between them.
+const ASKING: &str = "const a = await llm.ask('What is the capital of France?', { system: 'Be brief.', maxTokens: 20 });\n\
+     const g = await memory.read_graph();\n\
+     const [b, c] = await Promise.all([llm.ask('echo one'), llm.ask('echo two')]);\n\
+     return [a, b, c, g.entities.length];";
+
+#[tokio::test]
+async fn llm_ask_is_answered_by_the_clients_model_in_both_protocol_versions() {
+    for (transport, era) in [("stdio", "legacy"), ("stdio", "2026-07-28"), ("http", "2026-07-28")] {
+        let graph = memory_file(&format!("asking-llm-{transport}-{era}.jsonl"));
+        let config = config(&graph, &format!("asking-llm-{transport}-{era}.json"));
+        let codemode = env!("CARGO_BIN_EXE_codemode");
+        let config_path = config.0.to_str().unwrap();
+        let server = match transport {
+            "http" => Some(Codemode::start_with(&config.0, &[], &[]).await),
+            _ => None,
+        };
+        let report = match &server {
+            Some(server) => client(&["http", "--era", era, &server.url], &[ASKING]).await,
+            None => client(&["stdio", "--era", era, "--", codemode, "serve", "--config", config_path], &[ASKING]).await,
+        };
+        let program = &report["programs"][0];
+        assert_eq!(program["structured"]["value"], json!(["Paris", "one", "two", 0]), "{transport} {era}: {program:#}");
+        let sampled = program["sampled"].as_array().unwrap();
+        assert_eq!(sampled.len(), 3, "each question asked once: {sampled:#?}");
+        assert_eq!(
+            sampled[0],
+            json!({ "prompt": "What is the capital of France?", "system": "Be brief.", "max_tokens": 20 })
+        );
+        assert_eq!(program["rounds"], if era == "legacy" { 0 } else { 2 });
+    }
+}
+
+#[tokio::test]
+async fn llm_ask_without_sampling_or_past_its_quota_rejects() {
+    let graph = memory_file("asking-llm-limits.jsonl");
+    let config = config(&graph, "asking-llm-limits.json");
+    let codemode = env!("CARGO_BIN_EXE_codemode");
+    let config_path = config.0.to_str().unwrap();
+    let program = "const r = await Promise.allSettled([llm.ask('echo a'), llm.ask('echo b')]);\n\
+                   return r.map((x) => x.status === 'fulfilled' ? x.value : [x.reason.code, x.reason.message]);";
+    let args = ["stdio", "--no-sampling", "--", codemode, "serve", "--config", config_path];
+    let report = client(&args, &[program]).await;
+    let value = &report["programs"][0]["structured"]["value"];
+    assert_eq!(value[0][0], "unavailable", "{value}");
+    assert!(value[0][1].as_str().unwrap().contains("declared no sampling"), "{value}");
+    let args = ["stdio", "--", codemode, "serve", "--config", config_path, "--max-llm-calls", "1"];
+    let report = client(&args, &[program]).await;
+    let value = &report["programs"][0]["structured"]["value"];
+    assert_eq!(value[0], "a");
+    assert_eq!(value[1], json!(["quota_exceeded", "this execution may ask the model at most 1 time"]));
 }
