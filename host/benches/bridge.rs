@@ -88,7 +88,13 @@ fn demo_config() -> Config {
 /// `demo.echo`.
 fn in_process() -> Arc<dyn ToolProvider> {
     let tools = codemode_demo::tools::tool_list();
-    let catalog = Catalog::new(&[ServerTools { server: "demo", instructions: None, tools: &tools, unavailable: None }]);
+    let catalog = Catalog::new(&[ServerTools {
+        server: "demo",
+        instructions: None,
+        tools: &tools,
+        unavailable: None,
+        approve: &codemode::config::Approve::Nothing,
+    }]);
     let mut provider =
         InProcessTools::new().tool(ToolSpec::new(Some("demo"), "echo"), |args| async move { Ok(args.into()) });
     for (spec, tool) in catalog.specs().iter().zip(&catalog.namespaces()[0].tools) {
