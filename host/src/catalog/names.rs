@@ -206,6 +206,7 @@ const GLOBALS: &[&str] = &[
     "globalThis",
     "isFinite",
     "isNaN",
+    "llm",
     "navigator",
     "parseFloat",
     "parseInt",

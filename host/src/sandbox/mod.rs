@@ -101,7 +101,8 @@ impl Sandbox {
         let started = Instant::now();
         let deadline = started + limits.timeout;
         let specs = tools.tools();
-        // A server named `llm` keeps its namespace; programs then have no `llm.ask`.
+        // The catalog never names a namespace `llm` (it is a global); an
+        // in-process provider that does keeps it, without `llm.ask`.
         let model = !specs.iter().any(|spec| spec.namespace.as_deref() == Some("llm"));
         let options = run_options(&specs, model, limits, filename);
 

@@ -51,7 +51,7 @@ const PROGRAMS: [&str; 3] = [
     "return (await memory.read_graph()).entities.length;",
 ];
 
-async fn client(args: &[&str], programs: &[&str]) -> Value {
+pub async fn client(args: &[&str], programs: &[&str]) -> Value {
     let file = TempFile::new(
         &format!("approvals-programs-{}", args.join("-").replace(['/', ':', '.'], "")),
         &json!(programs).to_string(),

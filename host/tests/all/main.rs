@@ -25,6 +25,7 @@ mod misbehaving;
 mod phases;
 mod python_sdk;
 mod quickjs;
+mod replicas;
 mod resume;
 mod search;
 mod search_set;
