@@ -1,6 +1,11 @@
 //! `codemode serve` as clients see it: the round trip of one `execute`
-//! over stdio and over streamable HTTP, and how many trivial executes a
-//! second the HTTP server sustains with 8 concurrent clients.
+//! over stdio and over streamable HTTP, how many trivial executes a second
+//! the HTTP server sustains with 8 concurrent clients, and what an approval
+//! round trip adds on protocol 2026-07-28 over stdio (a program of 100
+//! calls, then one whose tool needs approval: `input_required`, the client
+//! accepts at once, the retry replays the 100 calls from the sealed journal
+//! and makes the last; against the same program whose last tool needs
+//! none).
 //!
 //! The server is the `codemode` binary this bench was built with (release),
 //! started as a child process with the demo server behind it; the client
@@ -13,10 +18,13 @@
 //! ```
 
 use anyhow::{Context, Result, bail};
-use rmcp::RoleClient;
-use rmcp::model::CallToolRequestParams;
-use rmcp::service::{RunningService, ServiceExt};
+use rmcp::model::{
+    CallToolRequestParams, ClientConfig, ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationCapability,
+    ProtocolVersion,
+};
+use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RequestContext, RunningService, ServiceExt};
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
+use rmcp::{ClientHandler, ErrorData, RoleClient};
 use std::process::{ExitCode, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncBufReadExt;
@@ -83,6 +91,35 @@ fn run() -> Result<()> {
             client.cancel().await?;
         }
         server.kill().await?;
+
+        let approving = std::env::temp_dir().join(format!("codemode-bench-approve-{}.json", std::process::id()));
+        let demo_server = serde_json::json!({ "mcpServers": { "demo": {
+            "command": env!("CARGO_BIN_EXE_codemode"), "args": ["demo-server"],
+            "codemode": { "approve": ["list_products"] },
+        } } });
+        std::fs::write(&approving, demo_server.to_string())?;
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_codemode"));
+        command.arg("serve").arg("--config").arg(&approving).stderr(Stdio::null());
+        let lifecycle = ClientLifecycleMode::Discover { preferred_versions: vec![ProtocolVersion::V_2026_07_28] };
+        let client = Approver.serve_with_lifecycle(TokioChildProcess::new(command)?, lifecycle).await?;
+        let runs = if quick { 10 } else { 100 };
+        let hundred = "for (let i = 0; i < 100; i++) await demo.get_today();";
+        let plain =
+            round_trips_with(&client, &format!("{hundred} return await demo.list_customers({{ limit: 1 }});"), runs)
+                .await?;
+        let approved =
+            round_trips_with(&client, &format!("{hundred} return await demo.list_products({{ limit: 1 }});"), runs)
+                .await?;
+        println!("approval round trip over stdio, 2026-07-28, 100 calls journaled, p50 / p99");
+        report("stdio", "plain", &plain);
+        report("stdio", "approved", &approved);
+        let p50 = |sorted: &[Duration]| sorted[sorted.len() / 2].as_secs_f64() * 1e3;
+        println!(
+            "  the approval adds {:.2} ms at p50 (both rounds, the client answering at once)",
+            p50(&approved) - p50(&plain)
+        );
+        client.cancel().await?;
+        let _ = std::fs::remove_file(&approving);
         anyhow::Ok(())
     });
     let _ = std::fs::remove_file(&config);
@@ -130,6 +167,55 @@ async fn execute(client: &Client, code: &str) -> Result<()> {
         bail!("the program failed: {:?}", result.content);
     }
     Ok(())
+}
+
+/// Accepts every question, having declared elicitation.
+#[derive(Clone)]
+struct Approver;
+
+impl ClientHandler for Approver {
+    fn get_info(&self) -> ClientConfig {
+        let mut config = ClientConfig::default();
+        config.capabilities.elicitation = Some(ElicitationCapability::new());
+        config
+    }
+
+    async fn create_elicitation(
+        &self,
+        _request: ElicitRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        Ok(ElicitResult::new(ElicitationAction::Accept).with_content(serde_json::json!({})))
+    }
+}
+
+/// Times `runs` executes of `code` by a client that answers input
+/// requests (rmcp's `call_tool` retries them), after a few untimed ones.
+async fn round_trips_with(
+    client: &RunningService<RoleClient, Approver>,
+    code: &str,
+    runs: usize,
+) -> Result<Vec<Duration>> {
+    let call = || async {
+        let mut request = CallToolRequestParams::new("execute");
+        request.arguments = Some(serde_json::Map::from_iter([("code".to_owned(), code.into())]));
+        let result = client.call_tool(request).await?;
+        if result.is_error == Some(true) {
+            bail!("the program failed: {:?}", result.content);
+        }
+        anyhow::Ok(())
+    };
+    for _ in 0..3 {
+        call().await?;
+    }
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        call().await?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok(times)
 }
 
 /// Times `runs` executes of `code` after a few untimed ones.
