@@ -71,10 +71,10 @@ fn run_all() -> Result<()> {
             let tools = provider(&workload.tools, orders.as_ref())?;
             let recorded = executor.execute(&source, tools.clone(), &ExecuteOptions::new().recording()).await?;
             let journal = Arc::new(recorded.journal.context("a recording execution has a journal")?);
-            let replay_tools = journal.provider();
+            let replay_tools = tools.clone();
             let modes: [(ExecuteOptions, Arc<dyn ToolProvider>); 3] = [
                 (ExecuteOptions::new(), tools.clone()),
-                (ExecuteOptions::new().recording(), tools),
+                (ExecuteOptions::new().recording(), tools.clone()),
                 (ExecuteOptions::new().replaying(journal), replay_tools),
             ];
             let mut samples: [Vec<Duration>; 3] = Default::default();

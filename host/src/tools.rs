@@ -68,35 +68,81 @@ impl ToolSpec {
     }
 }
 
-/// A tool's result: JSON text.
+/// A tool's result: JSON text, owned, or shared with whoever else holds it
+/// (a provider's cached payload, a journal).
 #[derive(Debug, Clone)]
-pub struct ToolOutput(Box<RawValue>);
+pub struct ToolOutput(Text);
+
+#[derive(Debug, Clone)]
+enum Text {
+    Owned(Box<RawValue>),
+    Shared(Arc<Box<RawValue>>),
+}
 
 impl ToolOutput {
     /// Wraps JSON text that is already known to be valid.
     pub fn from_raw(raw: Box<RawValue>) -> Self {
-        Self(raw)
+        Self(Text::Owned(raw))
+    }
+
+    /// JSON text the provider keeps too (a cached payload): handing it out
+    /// copies nothing; the one copy is made when the program takes it.
+    pub fn shared(raw: Arc<Box<RawValue>>) -> Self {
+        Self(Text::Shared(raw))
     }
 
     /// The JSON text.
     pub fn as_str(&self) -> &str {
-        self.0.get()
+        self.as_raw().get()
     }
 
     /// The JSON text as a raw JSON value.
     pub fn as_raw(&self) -> &RawValue {
-        &self.0
+        match &self.0 {
+            Text::Owned(raw) => raw,
+            Text::Shared(raw) => raw,
+        }
     }
 
-    /// The JSON text, without copying it.
+    /// The JSON text, without copying it unless it is shared.
     pub fn into_string(self) -> String {
-        Box::<str>::from(self.0).into_string()
+        let owned = match self.0 {
+            Text::Owned(raw) => raw,
+            Text::Shared(raw) => Arc::try_unwrap(raw).unwrap_or_else(|shared| (*shared).clone()),
+        };
+        Box::<str>::from(owned).into_string()
+    }
+
+    /// Another handle on the same text: a copy of a small owned text (so
+    /// that this one still hands its text over without one), else the text
+    /// shared, which no copy makes.
+    pub(crate) fn share(&mut self) -> Self {
+        const COPIED: usize = 16 << 10;
+        if let Text::Owned(raw) = &mut self.0
+            && raw.get().len() > COPIED
+        {
+            let raw = std::mem::replace(raw, RawValue::NULL.to_owned());
+            self.0 = Text::Shared(Arc::new(raw));
+        }
+        self.clone()
+    }
+}
+
+impl serde::Serialize for ToolOutput {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.as_raw().serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ToolOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(Self::from_raw)
     }
 }
 
 impl From<Value> for ToolOutput {
     fn from(value: Value) -> Self {
-        Self(serde_json::value::to_raw_value(&value).expect("a serde_json::Value always serializes"))
+        Self::from_raw(serde_json::value::to_raw_value(&value).expect("a serde_json::Value always serializes"))
     }
 }
 

@@ -87,7 +87,7 @@ pub fn provider(names: &[String], orders: Option<&Arc<Box<RawValue>>>) -> Result
             "orders" => {
                 let orders = Arc::clone(orders.context("orders() used but its data was not loaded")?);
                 tools.tool(ToolSpec::new(None, "orders"), move |_| {
-                    let rows = ToolOutput::from_raw(Box::clone(&orders));
+                    let rows = ToolOutput::shared(Arc::clone(&orders));
                     async move { Ok(rows) }
                 })
             }

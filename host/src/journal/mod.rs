@@ -39,7 +39,9 @@ pub struct Journal {
     /// The seed of the program's random numbers, as 32 hex digits.
     #[serde(with = "hex_seed")]
     pub seed: u128,
-    /// The tools the program could call, as it saw them.
+    /// The tools the program could call, as it saw them: what a replay with
+    /// no server needs. Only journals written to files have them
+    /// ([`Journal::with_tools`]).
     pub tools: Vec<RecordedTool>,
     /// Each reading of the wall clock, in nanoseconds since the Unix epoch.
     pub wall_clock: Vec<u64>,
@@ -96,9 +98,9 @@ pub enum Event {
         /// The id the program gave it (what a completion refers to).
         id: u32,
         /// `namespace.name`, as the program wrote it.
-        tool: String,
+        tool: Arc<str>,
         /// The arguments (`null` when the program passed none).
-        arguments: Value,
+        arguments: Arguments,
         /// The outcome, when the call completed at once; otherwise a later
         /// wait hands it back.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +122,48 @@ pub enum Event {
     },
 }
 
+/// A call's arguments, as the program wrote them (JSON text).
+#[derive(Debug, Clone)]
+pub struct Arguments(String);
+
+impl Arguments {
+    /// Arguments written as `text`, which must be JSON.
+    pub(crate) fn from_text(text: String) -> Self {
+        Self(text)
+    }
+
+    /// The JSON text.
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+
+    /// The arguments as a JSON value.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+}
+
+impl PartialEq for Arguments {
+    /// The same text, or the same value written otherwise (`{"a":1,"b":2}`
+    /// and `{"b":2,"a":1}`).
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || self.value() == other.value()
+    }
+}
+
+impl Serialize for Arguments {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let raw: Box<RawValue> = RawValue::from_string(self.0.clone()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Arguments {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(|raw| Self(Box::<str>::from(raw).into_string()))
+    }
+}
+
 /// A call that completed while the program waited.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -135,7 +179,7 @@ pub struct Completed {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Outcome {
     /// The result the program got (JSON).
-    Result(Box<RawValue>),
+    Result(ToolOutput),
     /// The `ToolError` the program got.
     Error {
         /// `ToolError.code`.
@@ -152,7 +196,7 @@ impl PartialEq for Outcome {
     fn eq(&self, other: &Self) -> bool {
         let raw = |r: &RawValue| r.get().to_owned();
         match (self, other) {
-            (Self::Result(a), Self::Result(b)) => a.get() == b.get(),
+            (Self::Result(a), Self::Result(b)) => a.as_str() == b.as_str(),
             (
                 Self::Error { code, message, details },
                 Self::Error { code: code2, message: message2, details: details2 },
@@ -171,7 +215,7 @@ impl Outcome {
     /// The outcome as a tool call's.
     pub fn to_result(&self) -> Result<ToolOutput, ToolCallError> {
         match self {
-            Self::Result(raw) => Ok(ToolOutput::from_raw(raw.clone())),
+            Self::Result(output) => Ok(output.clone()),
             Self::Error { code, message, details } => {
                 let kind = ToolCallErrorKind::from_code(code).unwrap_or(ToolCallErrorKind::Unavailable);
                 let details = details.as_deref().and_then(|raw| serde_json::from_str(raw.get()).ok());
@@ -181,10 +225,21 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// The outcome of a call, for the journal: a result is shared with the
+    /// call's, not copied.
+    pub(crate) fn record(result: &mut Result<ToolOutput, ToolCallError>) -> Self {
+        match result {
+            Ok(output) => Self::Result(output.share()),
+            Err(_) => Self::from(&*result),
+        }
+    }
+}
+
 impl From<&Result<ToolOutput, ToolCallError>> for Outcome {
     fn from(result: &Result<ToolOutput, ToolCallError>) -> Self {
         match result {
-            Ok(output) => Self::Result(output.as_raw().to_owned()),
+            Ok(output) => Self::Result(output.clone()),
             Err(error) => Self::Error {
                 code: error.kind.code().to_owned(),
                 message: error.message.clone(),
@@ -247,6 +302,13 @@ impl Journal {
         serde_json::from_str(file.journal.get()).map_err(|e| bad(format!("the journal is malformed: {e}")))
     }
 
+    /// The journal with `specs` as the tools the program could call, for a
+    /// replay that has no server.
+    pub fn with_tools(mut self, specs: &[ToolSpec]) -> Self {
+        self.tools = specs.iter().map(RecordedTool::from).collect();
+        self
+    }
+
     /// Adds the answer to the question of call `id`, asked when the
     /// execution paused, for the run that continues from this journal.
     pub fn answer(&mut self, id: u32, answer: Answer) {
@@ -255,8 +317,8 @@ impl Journal {
 
     /// The calls the program made, each with what it came to (`None` when
     /// the execution ended before it completed), in the order they started.
-    pub fn calls(&self) -> Vec<(&str, &Value, Option<&Outcome>)> {
-        let mut calls: Vec<(u32, &str, &Value, Option<&Outcome>)> = Vec::new();
+    pub fn calls(&self) -> Vec<(&str, &Arguments, Option<&Outcome>)> {
+        let mut calls: Vec<(u32, &str, &Arguments, Option<&Outcome>)> = Vec::new();
         for event in &self.events {
             match event {
                 Event::Call { id, tool, arguments, outcome } => calls.push((*id, tool, arguments, outcome.as_ref())),

@@ -1,8 +1,12 @@
 use super::*;
 use serde_json::json;
 
+fn args(value: Value) -> Arguments {
+    Arguments::from_text(value.to_string())
+}
+
 fn journal() -> Journal {
-    let raw = |text: &str| RawValue::from_string(text.to_owned()).unwrap();
+    let raw = |text: &str| ToolOutput::from_raw(RawValue::from_string(text.to_owned()).unwrap());
     Journal {
         seed: 0x0123_4567_89ab_cdef_0011_2233_4455_6677,
         tools: vec![RecordedTool {
@@ -14,11 +18,11 @@ fn journal() -> Journal {
         wall_clock: vec![1_765_000_000_000_000_000],
         monotonic_clock: vec![10, 20],
         events: vec![
-            Event::Call { id: 1, tool: "files.write".into(), arguments: json!({"path": "a"}), outcome: None },
+            Event::Call { id: 1, tool: "files.write".into(), arguments: args(json!({"path": "a"})), outcome: None },
             Event::Call {
                 id: 2,
                 tool: "files.write".into(),
-                arguments: json!({"path": "b"}),
+                arguments: args(json!({"path": "b"})),
                 outcome: Some(Outcome::Error { code: "timeout".into(), message: "slow".into(), details: None }),
             },
             Event::Wait { completed: vec![Completed { id: 1, outcome: Outcome::Result(raw(r#"{"ok":true}"#)) }] },
@@ -38,7 +42,7 @@ fn calls_pair_each_start_with_its_outcome() {
     let journal = journal();
     let calls = journal.calls();
     assert_eq!(calls.len(), 2);
-    assert_eq!((calls[0].0, calls[0].1), ("files.write", &json!({"path": "a"})));
+    assert_eq!((calls[0].0, calls[0].1.value()), ("files.write", json!({"path": "a"})));
     assert!(calls[0].2.unwrap().is_result());
     assert!(!calls[1].2.unwrap().is_result());
 }
@@ -81,4 +85,12 @@ fn other_files_are_refused_naming_why() {
         let error = Journal::from_file(text).unwrap_err();
         assert!(error.to_string().contains(expected), "{text}: {error}");
     }
+}
+
+#[test]
+fn arguments_match_as_values_whatever_their_key_order() {
+    let text = |t: &str| Arguments::from_text(t.to_owned());
+    assert_eq!(text(r#"{"a":1,"b":[2]}"#), text(r#"{"b":[2],"a":1}"#));
+    assert_ne!(text(r#"{"a":1}"#), text(r#"{"a":2}"#));
+    assert_eq!(text("null").value(), Value::Null);
 }

@@ -60,6 +60,10 @@ pub struct Bridge {
     tape: Arc<Tape>,
     /// Whether the tape records (so arguments and outcomes are copied).
     recording: bool,
+    /// Whether the tape may answer calls (a replay or a resume).
+    answers: bool,
+    /// `namespace.name` by tool index, as the journal needs them.
+    names: Vec<Option<Arc<str>>>,
     asker: Option<Arc<dyn Asker>>,
     /// Calls whose question is answered after a pause.
     pub awaiting: Vec<Awaiting>,
@@ -76,7 +80,7 @@ impl Bridge {
         tape: Arc<Tape>,
         asker: Option<Arc<dyn Asker>>,
     ) -> Self {
-        let recording = tape.recording();
+        let (recording, answers) = (tape.recording(), tape.answers_calls());
         Self {
             provider,
             specs,
@@ -89,6 +93,8 @@ impl Bridge {
             running: FuturesUnordered::new(),
             tape,
             recording,
+            answers,
+            names: Vec::new(),
             asker,
             awaiting: Vec::new(),
         }
@@ -127,15 +133,26 @@ impl Bridge {
                 return refuse(ToolCallErrorKind::InvalidArguments, message);
             }
         };
-        let name = spec.qualified_name();
-        let answer = self.tape.on_start(&name, &arguments).map_err(wasmtime::Error::new)?;
-        let record = |bridge: &Self, arguments: serde_json::Value, result: Option<&CallResult>| {
-            bridge.tape.record_start(call.id, &name, arguments, result.map(journal::Outcome::from));
+        // Named, and the arguments' text kept, only where a journal or a
+        // question needs them.
+        let named = self.answers || self.recording || spec.asks.is_some();
+        let name = if named { self.name(index, spec) } else { Arc::from("") };
+        let text = (self.answers || self.recording).then(|| journal::Arguments::from_text(call.arguments));
+        let answer = match (&text, self.answers) {
+            (Some(text), true) => self.tape.on_start(&name, text).map_err(wasmtime::Error::new)?,
+            _ => Reply::Live,
+        };
+        let record = |bridge: &Self, text: Option<journal::Arguments>, result: Option<&mut CallResult>| {
+            if bridge.recording
+                && let Some(text) = text
+            {
+                bridge.tape.record_start(call.id, name.clone(), text, result.map(journal::Outcome::record));
+            }
         };
         match answer {
             Reply::Recorded(outcome) => {
-                let result = outcome.to_result();
-                record(self, arguments, Some(&result));
+                let mut result = outcome.to_result();
+                record(self, text, Some(&mut result));
                 return Ok(Some(result));
             }
             Reply::Later => {
@@ -149,13 +166,12 @@ impl Bridge {
                         question,
                     });
                 }
-                record(self, arguments, None);
+                record(self, text, None);
                 return Ok(None);
             }
             Reply::Live => {}
         }
-        let kept = self.recording.then(|| arguments.clone());
-        let result = match spec.asks {
+        let mut result = match spec.asks {
             None => self.call(spec, call.id, arguments),
             Some(asks) => match asking::question(asks, &name, &arguments) {
                 Err(message) => Some(Err(ToolCallError::new(ToolCallErrorKind::InvalidArguments, message))),
@@ -175,10 +191,16 @@ impl Bridge {
                 },
             },
         };
-        if let Some(arguments) = kept {
-            record(self, arguments, result.as_ref());
-        }
+        record(self, text, result.as_mut());
         Ok(result)
+    }
+
+    /// `namespace.name` of the tool at `index`, made once per execution.
+    fn name(&mut self, index: usize, spec: &ToolSpec) -> Arc<str> {
+        if self.names.len() <= index {
+            self.names.resize(index + 1, None);
+        }
+        self.names[index].get_or_insert_with(|| spec.qualified_name().into()).clone()
     }
 
     /// Calls `spec` for call `id`: its result if ready on the first poll.
@@ -242,9 +264,11 @@ impl Host for Bridge {
         if self.running.is_empty() && !self.awaiting.is_empty() {
             return Err(wasmtime::Error::new(asking::Paused));
         }
-        let done = self.completions(timeout).await;
+        let mut done = self.completions(timeout).await;
         if self.recording {
-            let completed = done.iter().map(|(id, result)| journal::Completed { id: *id, outcome: result.into() });
+            let completed = done
+                .iter_mut()
+                .map(|(id, result)| journal::Completed { id: *id, outcome: journal::Outcome::record(result) });
             self.tape.record_wait(completed.collect());
         }
         Ok(done.into_iter().map(|(id, result)| Completion { id, outcome: outcome(result) }).collect())

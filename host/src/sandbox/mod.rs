@@ -108,7 +108,7 @@ impl Sandbox {
 
         let capture = Capture::new(limits.output as usize, on_log);
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
-        let (tape, seed) = Tape::new(mode, &specs);
+        let (tape, seed) = Tape::new(mode);
         let wasi = WasiCtxBuilder::new()
             .stdout(capture.clone())
             .stderr(stderr.clone())

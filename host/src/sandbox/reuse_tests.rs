@@ -79,7 +79,7 @@ impl Execution {
             wasi: WasiCtxBuilder::new().stdout(capture.clone()).build(),
             table: Default::default(),
             memory: MemoryLimiter::new(limits.memory as usize),
-            bridge: Bridge::new(tools, (Arc::from([]), false), &limits, Tape::new(&TapeMode::default(), &[]).0, None),
+            bridge: Bridge::new(tools, (Arc::from([]), false), &limits, Tape::new(&TapeMode::default()).0, None),
         };
         let mut store = new_store(built.pre.engine(), state, limits.fuel).expect("creating the store");
         let pre = built.pre.instance_pre();

@@ -26,12 +26,10 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
 
 use crate::input::Answer;
-use crate::journal::{Completed, Event, Journal, Outcome, RecordedTool};
-use crate::tools::ToolSpec;
+use crate::journal::{Arguments, Completed, Event, Journal, Outcome};
 
 /// Where an execution's inputs come from, and whether they are recorded.
 #[derive(Default, Clone)]
@@ -89,7 +87,7 @@ pub(crate) struct Tape {
 struct State {
     recording: Option<Journal>,
     replay: Option<Cursor>,
-    resume: VecDeque<(String, Value, Outcome)>,
+    resume: VecDeque<(Arc<str>, Arguments, Outcome)>,
     /// Calls answered from a journal.
     answered: u32,
     /// Added to live monotonic readings once a replay's run out, so that
@@ -108,9 +106,10 @@ struct Cursor {
 }
 
 impl Tape {
-    /// A tape for `mode`, the program's tools being `specs`. Returns the
-    /// random seed the execution must use.
-    pub(crate) fn new(mode: &TapeMode, specs: &[ToolSpec]) -> (Arc<Self>, u128) {
+    /// A tape for `mode`. Returns the random seed the execution must use.
+    /// The journal it writes has no tools: [`Journal::with_tools`] adds
+    /// them for a file.
+    pub(crate) fn new(mode: &TapeMode) -> (Arc<Self>, u128) {
         let replay = match (&mode.replay, &mode.continue_from) {
             (Some(journal), _) => Some((journal.clone(), false)),
             (None, Some(journal)) => Some((journal.clone(), true)),
@@ -122,7 +121,7 @@ impl Tape {
         };
         let recording = mode.record.then(|| Journal {
             seed,
-            tools: specs.iter().map(RecordedTool::from).collect(),
+            tools: Vec::new(),
             wall_clock: Vec::new(),
             monotonic_clock: Vec::new(),
             events: Vec::new(),
@@ -131,7 +130,7 @@ impl Tape {
             Some(journal) => journal
                 .calls()
                 .into_iter()
-                .filter_map(|(tool, arguments, outcome)| Some((tool.to_owned(), arguments.clone(), outcome?.clone())))
+                .filter_map(|(tool, arguments, outcome)| Some((tool.into(), arguments.clone(), outcome?.clone())))
                 .collect(),
             None => VecDeque::new(),
         };
@@ -145,7 +144,7 @@ impl Tape {
     }
 
     /// The program starts a call to `tool` with `arguments`.
-    pub(crate) fn on_start(&self, tool: &str, arguments: &Value) -> Result<Reply, Diverged> {
+    pub(crate) fn on_start(&self, tool: &str, arguments: &Arguments) -> Result<Reply, Diverged> {
         let mut state = self.state();
         if let Some(cursor) = &mut state.replay
             && cursor.then_live
@@ -156,7 +155,7 @@ impl Tape {
         if let Some(cursor) = &mut state.replay {
             let answer = match cursor.journal.events.get(cursor.event) {
                 Some(Event::Call { tool: recorded, arguments: recorded_arguments, outcome, .. })
-                    if recorded == tool && recorded_arguments == arguments =>
+                    if &**recorded == tool && recorded_arguments == arguments =>
                 {
                     outcome.clone().map_or(Reply::Later, Reply::Recorded)
                 }
@@ -175,7 +174,7 @@ impl Tape {
         let Some((recorded, recorded_arguments, _)) = state.resume.front() else {
             return Ok(Reply::Live);
         };
-        if recorded != tool || recorded_arguments != arguments {
+        if &**recorded != tool || recorded_arguments != arguments {
             state.resume.clear();
             return Ok(Reply::Live);
         }
@@ -221,9 +220,9 @@ impl Tape {
     }
 
     /// Records the start of call `id`, with its outcome if it had one at once.
-    pub(crate) fn record_start(&self, id: u32, tool: &str, arguments: Value, outcome: Option<Outcome>) {
+    pub(crate) fn record_start(&self, id: u32, tool: Arc<str>, arguments: Arguments, outcome: Option<Outcome>) {
         if let Some(journal) = &mut self.state().recording {
-            journal.events.push(Event::Call { id, tool: tool.to_owned(), arguments, outcome });
+            journal.events.push(Event::Call { id, tool, arguments, outcome });
         }
     }
 
@@ -239,6 +238,12 @@ impl Tape {
         if let Some(journal) = &mut self.state().recording {
             journal.events.push(Event::Wait { completed });
         }
+    }
+
+    /// Whether calls may be answered from a journal (a replay or a resume).
+    pub(crate) fn answers_calls(&self) -> bool {
+        let state = self.state();
+        state.replay.is_some() || !state.resume.is_empty()
     }
 
     /// Whether anything is recorded (so outcomes are worth copying).
@@ -304,8 +309,9 @@ fn describe(event: Option<&Event>) -> String {
 }
 
 /// `tool(arguments)`, the arguments cut at 200 bytes.
-fn describe_call(tool: &str, arguments: &Value) -> String {
-    let mut arguments = if arguments.is_null() { String::new() } else { arguments.to_string() };
+fn describe_call(tool: &str, arguments: &Arguments) -> String {
+    let text = arguments.text();
+    let mut arguments = if text == "null" { String::new() } else { text.to_owned() };
     if arguments.len() > 200 {
         let cut = arguments.floor_char_boundary(200);
         arguments.truncate(cut);

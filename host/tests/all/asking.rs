@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::http::real::Codemode;
-use crate::interop::{entry, memory_file};
+use crate::interop::{graph as entities, memory_config, memory_file};
 use crate::mcp::TempFile;
 
 fn script() -> PathBuf {
@@ -20,22 +20,7 @@ fn script() -> PathBuf {
 
 /// The memory server, its `create_*` tools needing approval, its graph in `graph`.
 fn config(graph: &TempFile, name: &str) -> TempFile {
-    let config = json!({ "mcpServers": { "memory": {
-        "command": "node", "args": [entry("server-memory")], "env": { "MEMORY_FILE_PATH": graph.0 },
-        "codemode": { "approve": ["create_*"] },
-    } } });
-    TempFile::new(name, &config.to_string())
-}
-
-/// The entity names in the memory server's file, in order.
-fn entities(graph: &TempFile) -> Vec<String> {
-    std::fs::read_to_string(&graph.0)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|item| item["type"] == "entity")
-        .map(|item| item["name"].as_str().unwrap_or_default().to_owned())
-        .collect()
+    memory_config(graph, name, json!({ "approve": ["create_*"] }))
 }
 
 /// Three approvals at once, answered yes ("a"), no ("b") and dismissed
@@ -199,7 +184,7 @@ const ASKING: &str = "const a = await llm.ask('What is the capital of France?', 
 
 #[tokio::test]
 async fn llm_ask_is_answered_by_the_clients_model_in_both_protocol_versions() {
-    for (transport, era) in [("stdio", "legacy"), ("stdio", "2026-07-28"), ("http", "2026-07-28")] {
+    for (transport, era) in [("stdio", "legacy"), ("stdio", "2026-07-28"), ("http", "legacy"), ("http", "2026-07-28")] {
         let graph = memory_file(&format!("asking-llm-{transport}-{era}.jsonl"));
         let config = config(&graph, &format!("asking-llm-{transport}-{era}.json"));
         let codemode = env!("CARGO_BIN_EXE_codemode");
@@ -242,4 +227,22 @@ async fn llm_ask_without_sampling_or_past_its_quota_rejects() {
     let value = &report["programs"][0]["structured"]["value"];
     assert_eq!(value[0], "a");
     assert_eq!(value[1], json!(["quota_exceeded", "this execution may ask the model at most 1 time"]));
+}
+
+#[tokio::test]
+async fn destructive_asks_about_the_tools_not_annotated_harmless() {
+    let graph = memory_file("asking-destructive.jsonl");
+    let config = memory_config(&graph, "asking-destructive.json", json!({ "approve": "destructive" }));
+    // create_entities says destructiveHint: false, read_graph readOnlyHint:
+    // true; delete_entities says destructiveHint: true.
+    let program = "await memory.create_entities({ entities: [{ name: 'a', entityType: 't', observations: [] }, { name: 'x', entityType: 't', observations: [] }] });\n\
+                   await memory.delete_entities({ entityNames: ['x'] });\n\
+                   return (await memory.read_graph()).entities.map((e) => e.name);";
+    let codemode = env!("CARGO_BIN_EXE_codemode");
+    let report = client(&["stdio", "--", codemode, "serve", "--config", config.0.to_str().unwrap()], &[program]).await;
+    let run = &report["programs"][0];
+    assert_eq!(run["structured"]["value"], json!(["a"]), "{run:#}");
+    let asked = run["asked"].as_array().unwrap();
+    assert_eq!(asked.len(), 1, "{asked:#?}");
+    assert!(asked[0].as_str().unwrap().contains("memory.delete_entities"), "{asked:#?}");
 }

@@ -41,6 +41,33 @@ pub fn reference_servers(file: &TempFile) -> Config {
     config
 }
 
+/// A config file `name` naming the memory server as `memory`, its graph
+/// in `graph`, with `codemode` as its options (`null`: none).
+pub fn memory_config(graph: &TempFile, name: &str, codemode: serde_json::Value) -> TempFile {
+    let mut server =
+        json!({ "command": "node", "args": [entry("server-memory")], "env": { "MEMORY_FILE_PATH": graph.0 } });
+    if !codemode.is_null() {
+        server["codemode"] = codemode;
+    }
+    TempFile::new(name, &json!({ "mcpServers": { "memory": server } }).to_string())
+}
+
+/// What the memory server's file holds, in order, with repeats: each
+/// entity as its name, each relation as `from->to`.
+pub fn graph(file: &TempFile) -> Vec<String> {
+    std::fs::read_to_string(&file.0)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .map(|item| match item["type"].as_str() {
+            Some("relation") => {
+                format!("{}->{}", item["from"].as_str().unwrap_or("?"), item["to"].as_str().unwrap_or("?"))
+            }
+            _ => item["name"].as_str().unwrap_or("?").to_owned(),
+        })
+        .collect()
+}
+
 pub fn memory_file(name: &str) -> TempFile {
     let file = TempFile::new(name, "");
     std::fs::remove_file(&file.0).unwrap();

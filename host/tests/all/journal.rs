@@ -60,8 +60,10 @@ async fn execute(source: &str, tools: Arc<dyn ToolProvider>, options: &ExecuteOp
 /// Records `source` live, then replays the journal (through its file form)
 /// with the journal's own tools.
 async fn record_and_replay(source: &str) -> (Envelope, Envelope) {
-    let mut live = execute(source, tools(Arc::default()), &ExecuteOptions::new().recording()).await;
-    let journal = Journal::from_file(&live.journal.take().expect("a journal").to_file()).expect("it reads back");
+    let tools = tools(Arc::default());
+    let mut live = execute(source, tools.clone(), &ExecuteOptions::new().recording()).await;
+    let recorded = live.journal.take().expect("a journal").with_tools(&tools.tools());
+    let journal = Journal::from_file(&recorded.to_file()).expect("it reads back");
     let provider = journal.provider();
     let replayed = execute(source, provider, &ExecuteOptions::new().replaying(Arc::new(journal))).await;
     (live, replayed)
@@ -112,7 +114,7 @@ async fn a_replay_that_meets_another_call_diverges_naming_both() {
         &ExecuteOptions::new().recording(),
     )
     .await;
-    let journal = Arc::new(live.journal.take().unwrap());
+    let journal = Arc::new(live.journal.take().unwrap().with_tools(&tools(Arc::default()).tools()));
     let cases = [
         (
             "await slow({ n: 1 }); await slow({ n: 9 }); return 1",

@@ -8,34 +8,15 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::http::real::Codemode;
-use crate::interop::{entry, memory_file};
+use crate::interop::{graph, memory_config, memory_file};
 use crate::mcp::TempFile;
 
 /// `create_relations` needs approval; everything else does not.
 fn replica_config(graph: &TempFile, name: &str) -> TempFile {
-    let config = json!({ "mcpServers": { "memory": {
-        "command": "node", "args": [entry("server-memory")], "env": { "MEMORY_FILE_PATH": graph.0 },
-        "codemode": { "approve": ["create_relations"] },
-    } } });
-    TempFile::new(name, &config.to_string())
-}
-
-fn names(graph: &TempFile) -> Vec<String> {
-    std::fs::read_to_string(&graph.0)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .map(|item| {
-            format!(
-                "{}:{}",
-                item["type"].as_str().unwrap_or("?"),
-                item["name"].as_str().or(item["from"].as_str()).unwrap_or("?")
-            )
-        })
-        .collect()
+    memory_config(graph, name, json!({ "approve": ["create_relations"] }))
 }
 
 fn haproxy() -> String {
@@ -96,9 +77,9 @@ async fn an_approval_round_trip_completes_on_the_other_replica() {
     let run = &report["programs"][0];
     assert_eq!(run["structured"]["value"], "done", "{run:#}");
     assert_eq!(run["rounds"], 1);
-    let (files_a, files_b) = (names(&graph_a), names(&graph_b));
-    let entities = ["entity:x".to_owned(), "entity:y".to_owned()];
-    let relation = ["relation:x".to_owned()];
+    let (files_a, files_b) = (graph(&graph_a), graph(&graph_b));
+    let entities = ["x".to_owned(), "y".to_owned()];
+    let relation = ["x->y".to_owned()];
     assert!(
         (files_a == entities && files_b == relation) || (files_a == relation && files_b == entities),
         "the pause and the retry landed on different replicas, each call made once: a {files_a:?}, b {files_b:?}"

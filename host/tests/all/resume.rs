@@ -6,26 +6,12 @@
 
 use serde_json::{Value, json};
 
-use crate::interop::{entry, memory_file};
+use crate::interop::{self, graph as entities, memory_file};
 use crate::mcp::TempFile;
 use crate::serve::{call, envelope, serve_with, text};
 
-/// A config naming the memory server as `memory`, keeping its graph in `file`.
 fn memory_config(file: &TempFile, name: &str) -> TempFile {
-    let config = json!({ "mcpServers": { "memory": {
-        "command": "node", "args": [entry("server-memory")], "env": { "MEMORY_FILE_PATH": file.0 },
-    } } });
-    TempFile::new(name, &config.to_string())
-}
-
-/// The entity names in the memory server's file, in order, with repeats.
-fn entities(file: &TempFile) -> Vec<String> {
-    let text = std::fs::read_to_string(&file.0).unwrap_or_default();
-    text.lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|item| item["type"] == "entity")
-        .map(|item| item["name"].as_str().unwrap_or_default().to_owned())
-        .collect()
+    interop::memory_config(file, name, Value::Null)
 }
 
 fn create(name: &str) -> String {

@@ -175,26 +175,28 @@ async fn execute(
             "codemode run has nobody to ask (--approve-all approves every call; no model can be asked)".into(),
         ))
     });
-    let mut envelope = match (&journal.replay, config) {
+    let (tools, servers): (Arc<dyn ToolProvider>, _) = match (&journal.replay, config) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             let recorded =
                 Journal::from_file(&text).with_context(|| format!("reading the journal {}", path.display()))?;
             let tools = recorded.provider();
-            executor.execute(source, tools, &options.replaying(Arc::new(recorded))).await?
+            options = options.replaying(Arc::new(recorded));
+            (tools, None)
         }
         (None, Some(config)) => {
-            let tools = connect(config, learn).await?;
-            let envelope = executor.execute(source, tools.clone(), &options).await;
-            tools.shutdown().await;
-            envelope?
+            let servers = connect(config, learn).await?;
+            (servers.clone(), Some(servers))
         }
-        (None, None) => {
-            let tools: Arc<dyn ToolProvider> = Arc::new(InProcessTools::new());
-            executor.execute(source, tools, &options).await?
-        }
+        (None, None) => (Arc::new(InProcessTools::new()), None),
     };
+    let envelope = executor.execute(source, tools.clone(), &options).await;
+    if let Some(servers) = servers {
+        servers.shutdown().await;
+    }
+    let mut envelope = envelope?;
     if let (Some(path), Some(recorded)) = (&journal.record, envelope.journal.take()) {
+        let recorded = recorded.with_tools(&tools.tools());
         std::fs::write(path, recorded.to_file()).with_context(|| format!("writing the journal {}", path.display()))?;
     }
     Ok(envelope)
