@@ -119,6 +119,19 @@ impl McpTools {
         learner.learned(key)
     }
 
+    /// `text`, which shows a call of the tool `namespace.name`, with the
+    /// credentials of that tool's server masked (a question asking a person
+    /// about the call, for one).
+    pub fn redact(&self, qualified: &str, text: &str) -> String {
+        let namespace = qualified.split_once('.').map_or("", |(namespace, _)| namespace);
+        let catalog = self.catalog();
+        let server = catalog.namespaces().iter().find(|ns| ns.name == namespace).map(|ns| ns.server.as_str());
+        match server.and_then(|server| self.upstreams().get(server)) {
+            Some(server) => server.redact(text).into_owned(),
+            None => text.to_owned(),
+        }
+    }
+
     /// The catalog programs see now.
     pub fn catalog(&self) -> Arc<Catalog> {
         self.snapshot().catalog.clone()

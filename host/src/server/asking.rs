@@ -15,6 +15,8 @@
 //! A client that declared no elicitation (or sampling) is never asked: the
 //! call fails with `approval_required` (or `unavailable`).
 
+use std::sync::Arc;
+
 use rmcp::RoleServer;
 use rmcp::model::{
     ClientResult, CreateMessageRequest, CreateMessageRequestParams, CreateMessageResult, ElicitRequest,
@@ -26,23 +28,29 @@ use serde_json::Value;
 
 use crate::input::{Answer, Asker, Asking, Question};
 
+/// Masks the credentials of the server of a tool (`namespace.name`) in
+/// text that shows a call of it.
+pub(crate) type Redact = Arc<dyn Fn(&str, &str) -> String + Send + Sync>;
+
 /// What the client of one request can answer, and how.
 pub(crate) struct ClientAsker {
     /// `None` on 2026-07-28: questions wait for a pause.
     peer: Option<(Peer<RoleServer>, RequestId)>,
     elicitation: bool,
     sampling: bool,
+    redact: Redact,
 }
 
 impl ClientAsker {
-    /// The asker for the request of `context`.
-    pub(crate) fn new(context: &RequestContext<RoleServer>) -> Self {
+    /// The asker for the request of `context`, masking with `redact`.
+    pub(crate) fn new(context: &RequestContext<RoleServer>, redact: Redact) -> Self {
         let capabilities = context.client_capabilities().unwrap_or_default();
         let stateless = context.protocol_version().is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
         Self {
             peer: (!stateless).then(|| (context.peer.clone(), context.id.clone())),
             elicitation: capabilities.elicitation.is_some(),
             sampling: capabilities.sampling.is_some(),
+            redact,
         }
     }
 }
@@ -56,7 +64,7 @@ impl Asker for ClientAsker {
             Question::Model { .. } if !self.sampling => {
                 return Asking::Never("the client declared no sampling".into());
             }
-            question => request(question),
+            question => request(question, &*self.redact),
         };
         let Some((peer, origin)) = &self.peer else {
             return Asking::Later;
@@ -90,11 +98,11 @@ impl Asker for ClientAsker {
     }
 }
 
-/// The MCP request that asks `question`.
-pub(crate) fn request(question: &Question) -> InputRequest {
+/// The MCP request that asks `question`, credentials masked by `redact`.
+pub(crate) fn request(question: &Question, redact: &dyn Fn(&str, &str) -> String) -> InputRequest {
     match question {
         Question::Approval { tool, arguments } => {
-            let mut shown = arguments.to_string();
+            let mut shown = redact(tool, &arguments.to_string());
             if shown.len() > 2000 {
                 shown.truncate(shown.floor_char_boundary(2000));
                 shown.push('…');
@@ -123,9 +131,9 @@ pub(crate) fn key(id: u32) -> String {
     format!("call-{id}")
 }
 
-/// The `inputRequests` of a pause.
-pub(crate) fn input_requests(questions: &[(u32, Question)]) -> InputRequests {
-    questions.iter().map(|(id, question)| (key(*id), request(question))).collect()
+/// The `inputRequests` of a pause, credentials masked by `redact`.
+pub(crate) fn input_requests(questions: &[(u32, Question)], redact: &dyn Fn(&str, &str) -> String) -> InputRequests {
+    questions.iter().map(|(id, question)| (key(*id), request(question, redact))).collect()
 }
 
 /// The answers in `responses` to `questions`, or why they are not answers

@@ -50,7 +50,10 @@ pub async fn run(
 ) -> CallToolResponse {
     let refused =
         |message: String| CallToolResult::error(vec![ContentBlock::text(format!("{message}. Nothing was run."))]);
-    let mut options = ExecuteOptions::new().recording().with_asker(Arc::new(ClientAsker::new(context)));
+    let tools = shared.tools.clone();
+    let redact: asking::Redact = Arc::new(move |tool: &str, text: &str| tools.redact(tool, text));
+    let asker = ClientAsker::new(context, redact.clone());
+    let mut options = ExecuteOptions::new().recording().with_asker(Arc::new(asker));
     match inputs(shared, &request) {
         Ok(Inputs::Fresh) => {}
         Ok(Inputs::Resume(journal)) => options.resume = Some(Arc::new(journal)),
@@ -89,7 +92,7 @@ pub async fn run(
         let _ = forwarder.await;
     }
     match outcome {
-        Some(Ok(mut envelope)) if !envelope.questions.is_empty() => pause(shared, code, &mut envelope),
+        Some(Ok(mut envelope)) if !envelope.questions.is_empty() => pause(shared, code, &mut envelope, &*redact),
         Some(Ok(mut envelope)) => {
             seal_resume(shared, &mut envelope);
             result(&envelope).into()
@@ -140,13 +143,18 @@ fn inputs(shared: &Shared, request: &Request<'_>) -> Result<Inputs, String> {
 
 /// The `input_required` answer of an execution that paused for its
 /// questions: them as input requests, and its journal sealed.
-fn pause(shared: &Shared, code: &str, envelope: &mut Envelope) -> CallToolResponse {
+fn pause(
+    shared: &Shared,
+    code: &str,
+    envelope: &mut Envelope,
+    redact: &dyn Fn(&str, &str) -> String,
+) -> CallToolResponse {
     let Some(journal) = envelope.journal.take() else {
         return CallToolResult::error(vec![ContentBlock::text("the program paused without a journal (a bug)")]).into();
     };
     let journal = Journal { tools: Vec::new(), ..journal };
     let questions = std::mem::take(&mut envelope.questions);
-    let requests = asking::input_requests(&questions);
+    let requests = asking::input_requests(&questions, redact);
     let sealed = Sealed { journal, questions, program: Some(digest(code)) };
     match shared.sealer.seal(Purpose::Request, sealed) {
         Ok(state) => InputRequiredResult::new(Some(requests), Some(state)).into(),

@@ -220,6 +220,12 @@ impl Server {
         &self.shared.config.options.approve
     }
 
+    /// `text` with the credentials of this server's config masked, as in
+    /// everything codemode passes on.
+    pub fn redact<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        self.shared.redactor.redact(text)
+    }
+
     /// The `instructions` the server gave in its first `initialize`, if any
     /// (redacted).
     pub fn instructions(&self) -> Option<&str> {

@@ -246,3 +246,25 @@ async fn destructive_asks_about_the_tools_not_annotated_harmless() {
     assert_eq!(asked.len(), 1, "{asked:#?}");
     assert!(asked[0].as_str().unwrap().contains("memory.delete_entities"), "{asked:#?}");
 }
+
+#[tokio::test]
+async fn a_question_masks_the_servers_credentials() {
+    let graph = memory_file("asking-secret.jsonl");
+    let secret = "tok-3f9a8b7c6d5e4f3a2b1c0d9e";
+    let config = json!({ "mcpServers": { "memory": {
+        "command": "node", "args": [crate::interop::entry("server-memory")],
+        "env": { "MEMORY_FILE_PATH": graph.0, "SERVICE_TOKEN": secret },
+        "codemode": { "approve": ["create_*"] },
+    } } });
+    let config = TempFile::new("asking-secret.json", &config.to_string());
+    let program = format!(
+        "await memory.create_entities({{ entities: [{{ name: 'a', entityType: {secret:?}, observations: [] }}] }}); return 1;"
+    );
+    let codemode = env!("CARGO_BIN_EXE_codemode");
+    for era in ["legacy", "2026-07-28"] {
+        let args = ["stdio", "--era", era, "--", codemode, "serve", "--config", config.0.to_str().unwrap()];
+        let report = client(&args, &[program.as_str()]).await;
+        let asked = report["programs"][0]["asked"][0].as_str().unwrap().to_owned();
+        assert!(asked.contains("memory.create_entities") && !asked.contains(secret), "{era}: {asked}");
+    }
+}
