@@ -23,7 +23,14 @@ fuzz_target!(|text: &str| {
             Tool::new(name.to_owned(), description.to_owned(), Arc::new(serde_json::Map::new()))
         })
         .collect();
-    let servers = [ServerTools { server: "srv", instructions: Some("a server"), tools: &tools, unavailable: None }];
+    let approve = codemode::config::Approve::Nothing;
+    let servers = [ServerTools {
+        server: "srv",
+        instructions: Some("a server"),
+        tools: &tools,
+        unavailable: None,
+        approve: &approve,
+    }];
     let catalog = Catalog::new(&servers);
     let hits: Vec<String> = catalog.search(query, 5).iter().map(|found| found.tool.name.clone()).collect();
     assert!(hits.len() <= 5, "{hits:?}");
