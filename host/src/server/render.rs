@@ -1,7 +1,8 @@
 //! The compact text rendering of an envelope, for clients that show a model
 //! only a tool result's text: the console lines, then the value as compact
-//! JSON or the error with its location. The structured envelope carries the
-//! rest (receipt, error fields); this text never adds anything it lacks.
+//! JSON or the error with its location, and a failure's resume token. The
+//! structured envelope carries the rest (receipt, error fields); this text
+//! never adds anything it lacks.
 
 use std::fmt::Write;
 
@@ -21,6 +22,13 @@ pub fn envelope(envelope: &Envelope) -> String {
             }
         }
         Some(error) => out.push_str(&program_error(error)),
+    }
+    if let Some(token) = &envelope.resume {
+        let _ = write!(
+            out,
+            "\nresume: {token}\n(pass it as execute's `resume` with the corrected program: the calls already made are \
+             answered from their record)"
+        );
     }
     out
 }
@@ -116,6 +124,14 @@ mod tests {
         error.details = Some(json!({"id": 7}));
         let text = super::envelope(&envelope(json!(null), Some(error), &[]));
         assert_eq!(text, "tool error in shop.get_order: no such order (code tool_failed)\ndetails: {\"id\":7}");
+    }
+
+    #[test]
+    fn a_resume_token_is_shown_with_what_it_is_for() {
+        let mut e = envelope(json!(null), Some(ProgramError::new(ProgramErrorKind::Runtime, "typo")), &[]);
+        e.resume = Some("cm1.abc".into());
+        let text = super::envelope(&e);
+        assert!(text.starts_with("runtime error: typo\nresume: cm1.abc\n(pass it as execute's `resume`"), "{text}");
     }
 
     #[test]

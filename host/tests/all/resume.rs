@@ -33,6 +33,7 @@ async fn a_resumed_program_skips_exactly_the_recorded_writes() {
     let failed = call(&client, "execute", json!({ "code": FAILING })).await;
     assert_eq!(failed.is_error, Some(true));
     let token = envelope(&failed)["resume"].as_str().expect("a resume token").to_owned();
+    assert!(text(&failed).contains(&format!("\nresume: {token}\n")), "a model reading only text sees it too");
     assert_eq!(entities(&graph), ["a", "b"]);
 
     // The same writes again, then the one that was missing: `a` answers
