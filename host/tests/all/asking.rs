@@ -268,3 +268,31 @@ async fn a_question_masks_the_servers_credentials() {
         assert!(asked.contains("memory.create_entities") && !asked.contains(secret), "{era}: {asked}");
     }
 }
+
+#[test]
+fn codemode_run_refuses_approvals_unless_told_to_approve_all() {
+    let graph = memory_file("asking-run.jsonl");
+    let config = config(&graph, "asking-run.json");
+    let program = TempFile::new(
+        "asking-run.js",
+        "try { await memory.create_entities({ entities: [{ name: 'r', entityType: 't', observations: [] }] }); return 'made'; }\n\
+         catch (e) { return [e.code, e.message]; }",
+    );
+    let run = |extra: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
+            .args(["run", "--compact", "--config"])
+            .arg(&config.0)
+            .args(extra)
+            .arg(&program.0)
+            .output()
+            .unwrap();
+        let envelope: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {output:?}"));
+        envelope["value"].clone()
+    };
+    let refused = run(&[]);
+    assert_eq!(refused[0], "approval_required", "{refused}");
+    assert!(refused[1].as_str().unwrap().contains("--approve-all"), "{refused}");
+    assert!(entities(&graph).is_empty());
+    assert_eq!(run(&["--approve-all"]), "made");
+    assert_eq!(entities(&graph), ["r"]);
+}
