@@ -33,7 +33,8 @@ pub enum Question {
     Approval {
         /// `namespace.name`, as the program calls it.
         tool: String,
-        /// The arguments (secrets masked).
+        /// The arguments, as the program passed them (`codemode serve`
+        /// masks the server's credentials in what it shows a person).
         arguments: Value,
     },
     /// A prompt for the client's model.

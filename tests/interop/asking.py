@@ -19,7 +19,8 @@ Scenarios:
     bad       2026-07-28 only: one program pauses, then retries that must be
               refused: a changed requestState, answers for another request,
               the state with another program, inputResponses without a state,
-              an oversized state; then, after --wait seconds, the real retry
+              an oversized state; then the real retry, twice (the second
+              must be refused); then, after --wait seconds, once more
 
 Prints a JSON report on stdout; exits 1 if the session itself failed.
 
@@ -124,6 +125,12 @@ async def bad_scenario(run: Run, session: ClientSession, programs: list[str], re
             "execute", arguments, input_responses=responses, request_state=request_state, allow_input_required=True
         )
         report["refused"][name] = outcome(result) if not isinstance(result, types.InputRequiredResult) else "input_required"
+    # The real answer, then the same retry again (a client retrying twice).
+    for name in ("first_retry", "second_retry"):
+        result = await session.call_tool(
+            "execute", {"code": code}, input_responses=answers, request_state=state, allow_input_required=True
+        )
+        report[name] = outcome(result) if not isinstance(result, types.InputRequiredResult) else "input_required"
     await anyio.sleep(wait)
     result = await session.call_tool(
         "execute", {"code": code}, input_responses=answers, request_state=state, allow_input_required=True

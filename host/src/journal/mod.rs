@@ -376,7 +376,11 @@ mod hex_seed {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u128, D::Error> {
         let text = String::deserialize(deserializer)?;
-        u128::from_str_radix(&text, 16).map_err(|_| serde::de::Error::custom("the seed must be 32 hex digits"))
+        let bad = || serde::de::Error::custom("the seed must be 32 hex digits");
+        if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        u128::from_str_radix(&text, 16).map_err(|_| bad())
     }
 }
 

@@ -64,6 +64,9 @@ pub fn question(asks: Asks, tool: &str, arguments: &Value) -> Result<Question, S
                 }
             };
             let options = options.filter(|options| !options.is_null());
+            if options.is_some_and(|options| !options.is_object()) {
+                return Err(format!("{tool}'s options are {{ system?: string, maxTokens?: number (1 to 100000) }}"));
+            }
             let bad = || format!("{tool}'s options are {{ system?: string, maxTokens?: number (1 to 100000) }}");
             let system = match options.map(|options| options.get("system")) {
                 Some(Some(Value::String(system))) => Some(system.clone()),

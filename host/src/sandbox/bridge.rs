@@ -17,8 +17,11 @@
 //! in its task.
 //!
 //! Every call the program may make (refusals aside, which depend on the
-//! program alone) and every wait go through the execution's [`Tape`], which
-//! records them and, replaying or resuming, answers them from a journal.
+//! program and its limits alone) and every wait go through the execution's
+//! [`Tape`], which records them and, replaying or resuming, answers them
+//! from a journal. Calls that ask first are in [`asking`]: a wait with
+//! nothing running and questions waiting for a pause ends the execution
+//! there, unrecorded (a continued run goes on from the answers).
 
 use crate::tools::{Asks, ToolCallError, ToolCallErrorKind, ToolFuture, ToolOutput, ToolProvider, ToolSpec};
 use futures::StreamExt;
@@ -34,7 +37,7 @@ use tokio::task::JoinHandle;
 
 use super::asking::{self, Awaiting};
 use super::bindings::codemode::sandbox::tools::{Call, CallError, Completion, Failure, Host, Outcome};
-use super::tape::{Reply, Tape};
+use super::tape::{Diverged, Reply, Tape};
 use crate::input::{Asker, Asking};
 use crate::journal;
 use crate::limits::Limits;
@@ -249,7 +252,7 @@ impl Host for Bridge {
         for (id, answer, make) in step.answered {
             self.tape.record_answered(id, answer.clone());
             if make {
-                self.answer(id, answer);
+                self.answer(id, answer).map_err(wasmtime::Error::new)?;
             }
         }
         if let Some(completed) = step.recorded {
@@ -278,9 +281,13 @@ impl Host for Bridge {
 impl Bridge {
     /// Goes on with awaiting call `id` now that its question has `answer`:
     /// its outcome comes at a wait, as a running call's does.
-    fn answer(&mut self, id: u32, answer: crate::input::Answer) {
+    fn answer(&mut self, id: u32, answer: crate::input::Answer) -> Result<(), Diverged> {
         let Some(at) = self.awaiting.iter().position(|awaiting| awaiting.id == id) else {
-            return;
+            // Left alone, the call would wait until the deadline.
+            return Err(Diverged(format!(
+                "replay diverged: the journal answers the question of call {id}, which asks none now (did its tool's \
+                 \"approve\" setting change?)"
+            )));
         };
         let Awaiting { spec, arguments, .. } = self.awaiting.remove(at);
         let provider = self.provider.clone();
@@ -291,6 +298,7 @@ impl Bridge {
             asking::settle(answer, &spec, arguments, provider).await
         });
         self.running.push(Running { id, task });
+        Ok(())
     }
 
     /// The calls that complete by the time the first does, or none once

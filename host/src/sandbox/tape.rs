@@ -17,9 +17,9 @@
 //!   to the bridge, which makes (or declines) the calls that asked them;
 //! - resume: live, except that each call matching the journal's next
 //!   recorded call (same tool, same arguments) gets its recorded result
-//!   without reaching the tool. A recorded call that failed is made again;
-//!   the first call that differs ends the resume, and every later call is
-//!   live.
+//!   without reaching the tool. A recorded call that failed, or had not
+//!   completed, is made again; the first call that differs ends the resume,
+//!   and every later call is live.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -87,7 +87,9 @@ pub(crate) struct Tape {
 struct State {
     recording: Option<Journal>,
     replay: Option<Cursor>,
-    resume: VecDeque<(Arc<str>, Arguments, Outcome)>,
+    /// The recorded calls, each with its outcome (`None`: it had not
+    /// completed when the execution ended).
+    resume: VecDeque<(Arc<str>, Arguments, Option<Outcome>)>,
     /// Calls answered from a journal.
     answered: u32,
     /// Added to live monotonic readings once a replay's run out, so that
@@ -130,7 +132,7 @@ impl Tape {
             Some(journal) => journal
                 .calls()
                 .into_iter()
-                .filter_map(|(tool, arguments, outcome)| Some((tool.into(), arguments.clone(), outcome?.clone())))
+                .map(|(tool, arguments, outcome)| (tool.into(), arguments.clone(), outcome.cloned()))
                 .collect(),
             None => VecDeque::new(),
         };
@@ -178,12 +180,14 @@ impl Tape {
             state.resume.clear();
             return Ok(Reply::Live);
         }
-        let (_, _, outcome) = state.resume.pop_front().unwrap_or_else(|| unreachable!("front exists"));
-        if !outcome.is_result() {
-            return Ok(Reply::Live);
+        // A call that failed, or had not completed, is made again.
+        match state.resume.pop_front() {
+            Some((_, _, Some(outcome))) if outcome.is_result() => {
+                state.answered += 1;
+                Ok(Reply::Recorded(outcome))
+            }
+            _ => Ok(Reply::Live),
         }
-        state.answered += 1;
-        Ok(Reply::Recorded(outcome))
     }
 
     /// The program waits: the answers given at a pause, and the recorded
@@ -201,7 +205,9 @@ impl Tape {
             let completes_later = events[cursor.event..]
                 .iter()
                 .any(|event| matches!(event, Event::Wait { completed } if completed.iter().any(|done| done.id == *id)));
-            answer.answered.push((*id, given.clone(), !completes_later));
+            // A strict replay calls no tool: an answered call that never
+            // completed in the journal stays in flight there.
+            answer.answered.push((*id, given.clone(), cursor.then_live && !completes_later));
         }
         match events.get(cursor.event) {
             Some(Event::Wait { completed }) => {

@@ -22,7 +22,7 @@ use rmcp::service::{Peer, RequestContext};
 use tokio::sync::mpsc;
 
 use super::asking::{self, ClientAsker};
-use super::state::{Purpose, Sealed, digest};
+use super::state::{Purpose, Sealed, digest, random_id};
 use super::{Shared, render};
 use crate::envelope::{Envelope, LogEntry, LogSink};
 use crate::executor::ExecuteOptions;
@@ -131,6 +131,7 @@ fn inputs(shared: &Shared, request: &Request<'_>) -> Result<Inputs, String> {
             for (id, answer) in asking::answers(&sealed.questions, responses.unwrap_or(&empty))? {
                 journal.answer(id, answer);
             }
+            spend(shared, sealed.id.as_deref().unwrap_or_default())?;
             Ok(Inputs::Continue(journal))
         }
         (None, _) if responses.is_some() => {
@@ -139,6 +140,21 @@ fn inputs(shared: &Shared, request: &Request<'_>) -> Result<Inputs, String> {
         (None, Some(token)) => Ok(Inputs::Resume(shared.sealer.open(Purpose::Resume, token)?.journal)),
         (None, None) => Ok(Inputs::Fresh),
     }
+}
+
+/// Marks the requestState `id` answered, or says it was already: what an
+/// answer approves is done once, however often a client retries.
+fn spend(shared: &Shared, id: &str) -> Result<(), String> {
+    let now = std::time::Instant::now();
+    let mut spent = shared.spent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    spent.retain(|_, expires| *expires > now);
+    if spent.contains_key(id) {
+        return Err("this requestState was answered already, and what the answers approved was done then: run the \
+                    program again for new questions"
+            .into());
+    }
+    spent.insert(id.to_owned(), now + shared.options.state_ttl);
+    Ok(())
 }
 
 /// The `input_required` answer of an execution that paused for its
@@ -155,8 +171,8 @@ fn pause(
     let journal = Journal { tools: Vec::new(), ..journal };
     let questions = std::mem::take(&mut envelope.questions);
     let requests = asking::input_requests(&questions, redact);
-    let sealed = Sealed { journal, questions, program: Some(digest(code)) };
-    match shared.sealer.seal(Purpose::Request, sealed) {
+    let sealed = random_id().map(|id| Sealed { journal, questions, program: Some(digest(code)), id: Some(id) });
+    match sealed.and_then(|sealed| shared.sealer.seal(Purpose::Request, sealed)) {
         Ok(state) => InputRequiredResult::new(Some(requests), Some(state)).into(),
         Err(why) => CallToolResult::error(vec![ContentBlock::text(format!(
             "the program paused to ask the client, but its state cannot go to the client: {why}"
@@ -173,7 +189,8 @@ fn seal_resume(shared: &Shared, envelope: &mut Envelope) {
     }
     // A resume needs the calls only: the tools and clocks stay behind.
     let calls = Journal { tools: Vec::new(), wall_clock: Vec::new(), monotonic_clock: Vec::new(), ..journal };
-    match shared.sealer.seal(Purpose::Resume, Sealed { journal: calls, questions: Vec::new(), program: None }) {
+    match shared.sealer.seal(Purpose::Resume, Sealed { journal: calls, questions: Vec::new(), program: None, id: None })
+    {
         Ok(token) => envelope.resume = Some(token),
         Err(why) => {
             if let Some(error) = &mut envelope.error {

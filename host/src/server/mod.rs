@@ -156,6 +156,9 @@ struct Shared {
     options: ServeOptions,
     slots: Semaphore,
     sealer: state::Sealer,
+    /// The requestStates already answered here, with when each expires:
+    /// a state is acted on once.
+    spent: Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
 
 /// What `search` takes, for a message about arguments that do not fit.
@@ -186,14 +189,19 @@ impl CodemodeServer {
     ///
     /// # Errors
     ///
-    /// As [`ServeOptions::validate`].
+    /// As [`ServeOptions::validate`]; [`ErrorKind::Setup`] when no state key
+    /// is given and the system's random source fails.
     pub fn new(executor: Executor, tools: Arc<McpTools>, options: ServeOptions) -> Result<Self, Error> {
         options.validate()?;
         let slots = Semaphore::new(options.max_concurrent_executions);
-        let key = options.state_key.clone().unwrap_or_else(StateKey::random);
+        let key = match &options.state_key {
+            Some(key) => key.clone(),
+            None => StateKey::random()?,
+        };
         let sealer =
             state::Sealer::new(&key, options.state_ttl, options.max_state_bytes, options.bearer_token.as_deref());
-        let shared = Arc::new(Shared { executor, tools, options, slots, sealer });
+        let spent = Mutex::default();
+        let shared = Arc::new(Shared { executor, tools, options, slots, sealer, spent });
         Ok(Self { shared, log_level: Arc::default() })
     }
 

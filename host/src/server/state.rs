@@ -1,10 +1,12 @@
 //! State that codemode hands a client to carry, sealed: the journal of a
 //! failed execution's calls inside a resume token, so that a corrected
-//! program can be run without making them again, on this process or on
-//! another replica that shares the key.
+//! program can be run without making them again; and the journal of a
+//! paused execution, its questions and a digest of its program inside the
+//! `requestState` of an `input_required` answer. Either works on this
+//! process or on another replica that shares the key.
 //!
 //! A token is `cm1.` and the base64url of a random 96-bit nonce followed by
-//! the payload (JSON: an expiry time and the journal) sealed with
+//! the payload (JSON: an expiry time and what it carries) sealed with
 //! ChaCha20-Poly1305 (ring). The associated data names what the token is for
 //! and, when the server has a bearer token, a SHA-256 of it: a token sealed
 //! for one purpose, or behind another bearer token, does not open. Tool
@@ -41,11 +43,17 @@ pub struct StateKey([u8; 32]);
 impl StateKey {
     /// A key drawn from the system's random source: state sealed under it
     /// opens only in this process.
-    pub fn random() -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::Setup`] when the system's random source fails
+    /// (never a guessable key instead).
+    pub fn random() -> Result<Self, Error> {
         let mut key = [0; 32];
-        // The system's random source does not fail where codemode runs.
-        let _ = SystemRandom::new().fill(&mut key);
-        Self(key)
+        SystemRandom::new()
+            .fill(&mut key)
+            .map_err(|_| Error::new(crate::ErrorKind::Setup, "the system's random source failed"))?;
+        Ok(Self(key))
     }
 
     /// A key written as 64 hex digits (surrounding whitespace ignored), as
@@ -67,7 +75,7 @@ impl StateKey {
                 ),
             )
         };
-        if text.len() != 64 || !text.is_ascii() {
+        if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(invalid());
         }
         let mut key = [0; 32];
@@ -113,6 +121,9 @@ pub(crate) struct Sealed {
     /// SHA-256 of the program a requestState belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub program: Option<String>,
+    /// A requestState's own random id, by which it is answered once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -155,7 +166,7 @@ impl Sealer {
         let expires = now().saturating_add(self.ttl.as_secs());
         let mut sealed = serde_json::to_vec(&Payload { expires, sealed }).unwrap_or_default();
         let mut nonce = [0; NONCE_LEN];
-        let _ = SystemRandom::new().fill(&mut nonce);
+        SystemRandom::new().fill(&mut nonce).map_err(|_| "the system's random source failed".to_owned())?;
         let aad = Aad::from(self.aad(purpose));
         self.key
             .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), aad, &mut sealed)
@@ -212,6 +223,13 @@ impl Sealer {
     }
 }
 
+/// A random id for a requestState, in hex.
+pub(crate) fn random_id() -> Result<String, String> {
+    let mut id = [0u8; 16];
+    SystemRandom::new().fill(&mut id).map_err(|_| "the system's random source failed".to_owned())?;
+    Ok(id.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// SHA-256 of `text`, in hex: what binds a requestState to its program.
 pub(crate) fn digest(text: &str) -> String {
     digest::digest(&digest::SHA256, text.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
@@ -226,7 +244,7 @@ mod tests {
     use super::*;
 
     fn journal() -> Sealed {
-        Sealed { journal: empty(), questions: Vec::new(), program: None }
+        Sealed { journal: empty(), questions: Vec::new(), program: None, id: None }
     }
 
     fn empty() -> Journal {
@@ -239,19 +257,19 @@ mod tests {
 
     #[test]
     fn a_token_opens_where_the_key_and_bearer_are_the_same() {
-        let key = StateKey::random();
+        let key = StateKey::random().unwrap();
         let token = sealer(&key, Some("t")).seal(Purpose::Resume, journal()).unwrap();
         assert!(token.starts_with("cm1."));
         assert_eq!(sealer(&key.clone(), Some("t")).open(Purpose::Resume, &token).unwrap().journal, empty());
         assert!(sealer(&key, Some("t")).open(Purpose::Request, &token).unwrap_err().contains("does not open"));
-        for other in [sealer(&StateKey::random(), Some("t")), sealer(&key, Some("u")), sealer(&key, None)] {
+        for other in [sealer(&StateKey::random().unwrap(), Some("t")), sealer(&key, Some("u")), sealer(&key, None)] {
             assert!(other.open(Purpose::Resume, &token).unwrap_err().contains("does not open"));
         }
     }
 
     #[test]
     fn changed_expired_oversized_and_foreign_tokens_are_refused() {
-        let key = StateKey::random();
+        let key = StateKey::random().unwrap();
         let token = sealer(&key, None).seal(Purpose::Resume, journal()).unwrap();
         let mut changed = token.clone().into_bytes();
         let last = changed.len() - 3;
@@ -277,9 +295,9 @@ mod tests {
     fn keys_are_64_hex_digits() {
         assert!(StateKey::from_hex(&"ab".repeat(32)).is_ok());
         assert!(StateKey::from_hex(&format!(" {}\n", "0F".repeat(32))).is_ok());
-        for bad in ["", "ab", &"zz".repeat(32), &"ab".repeat(33), &"é".repeat(32)] {
+        for bad in ["", "ab", &"zz".repeat(32), &"ab".repeat(33), &"é".repeat(32), &"+0".repeat(32)] {
             assert!(StateKey::from_hex(bad).unwrap_err().to_string().contains("64 hex digits"), "{bad}");
         }
-        assert_eq!(format!("{:?}", StateKey::random()), "StateKey(<redacted>)");
+        assert_eq!(format!("{:?}", StateKey::random().unwrap()), "StateKey(<redacted>)");
     }
 }

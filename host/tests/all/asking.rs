@@ -149,19 +149,20 @@ async fn bad_retries_are_refused_and_nothing_runs() {
         "--scenario",
         "bad",
         "--wait",
-        "2.2",
+        "4.2",
         "--",
         codemode,
         "serve",
         "--config",
         config_path,
         "--state-ttl",
-        "1",
+        "3",
     ];
-    let report = client(&args, &PROGRAMS[..1]).await;
+    let one = "await memory.create_entities({ entities: [{ name: 'a', entityType: 't', observations: [] }] }); return 'made';";
+    let report = client(&args, &[one]).await;
     for (case, says) in [
         ("changed_state", "does not open"),
-        ("other_request", "inputResponses answer call-999 but this requestState asked call-0, call-1, call-2"),
+        ("other_request", "inputResponses answer call-999 but this requestState asked call-0"),
         ("other_program", "belongs to another program"),
         ("answers_without_state", "without the requestState"),
         ("oversized_state", "above the 512 KiB cap"),
@@ -171,8 +172,11 @@ async fn bad_retries_are_refused_and_nothing_runs() {
         let text = refused["text"].as_str().unwrap();
         assert!(text.contains(says) && text.ends_with("Nothing was run."), "{case}: {text}");
     }
+    assert_eq!(report["first_retry"]["structured"]["value"], "made");
+    let second = report["second_retry"]["text"].as_str().unwrap();
+    assert!(second.contains("answered already") && second.ends_with("Nothing was run."), "{second}");
     assert!(report["late"]["text"].as_str().unwrap().contains("expired"), "{:#}", report["late"]);
-    assert!(entities(&graph).is_empty(), "no refused retry made a call");
+    assert_eq!(entities(&graph), ["a"], "the approved call made once, by the first real retry only");
 }
 
 /// The model in the middle: one question with options, two at once, and
