@@ -293,3 +293,16 @@ async fn a_paused_execution_continues_from_its_journal_with_the_answers() {
     assert_eq!(third.logs, first.logs, "the replayed part logs as the first run did");
     assert_eq!(*writes.lock().unwrap(), ["ann", "cy"], "no call made twice");
 }
+
+#[tokio::test]
+async fn a_resume_makes_again_a_call_that_had_not_completed_and_keeps_resuming() {
+    let writes = Arc::new(Mutex::new(Vec::new()));
+    let failed = "const pending = slow({ n: 1 }); await write({ k: 'a' }); throw new Error('typo');";
+    let mut envelope = execute(failed, tools(writes.clone()), &ExecuteOptions::new().recording()).await;
+    let journal = Arc::new(envelope.journal.take().unwrap());
+    let fixed = "const pending = slow({ n: 1 }); await write({ k: 'a' }); return (await pending).n;";
+    let resumed = execute(fixed, tools(writes.clone()), &ExecuteOptions::new().resuming(journal)).await;
+    assert_eq!(resumed.value, json!(1), "{:?}", resumed.error);
+    assert_eq!(resumed.receipt.replayed_calls, 1, "the write, answered; the slow call, made again");
+    assert_eq!(*writes.lock().unwrap(), ["a"]);
+}
