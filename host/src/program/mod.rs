@@ -10,6 +10,7 @@
 
 mod check;
 mod imports;
+mod nesting;
 mod parse;
 pub mod strip;
 

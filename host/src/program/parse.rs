@@ -104,6 +104,14 @@ pub fn parse_with<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) 
             format!("the program is too large to parse: {} bytes, the limit is {MAX_SOURCE} bytes", source.len());
         return Err(SyntaxError { message, line: 1, column: 1 });
     }
+    if let Some(at) = super::nesting::too_deep(source) {
+        let message = format!(
+            "this parenthesis opens more than {} at once, more than codemode parses (a parser must try each as \
+             both an arrow function and an expression): name intermediate values instead",
+            super::nesting::MAX_OPEN
+        );
+        return Err(error_at(source, u32::try_from(at).unwrap_or(u32::MAX), message));
+    }
     // Brackets nest deepest per byte (up to ~1.8 KiB of stack each, measured on
     // `[[[[` in a type); any byte can open a shallower level (`!!!!`, `a=a=`, `x=>x=>`).
     let openers = source.bytes().filter(|b| matches!(b, b'(' | b'[' | b'{' | b'<')).count();

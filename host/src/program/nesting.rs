@@ -1,0 +1,117 @@
+//! A bound on how deep a program nests parentheses, checked before it is
+//! parsed.
+//!
+//! oxc (like any JavaScript parser) cannot tell an arrow function's
+//! parameters from a parenthesized expression until it reaches the `=>`, so
+//! it tries one reading and falls back to the other; with a default value
+//! holding another `(` (`(a=b<(c=d<(...`), each level doubles the work.
+//! Fuzzing found 250-byte programs that take seconds to parse, on the host,
+//! before the sandbox and its limits exist. Programs people and models
+//! write do not hold more than a handful of unclosed parentheses at once, so
+//! more than [`MAX_OPEN`] is refused as a syntax error at the one that goes
+//! too deep; that keeps the worst parse near a tenth of a second.
+//!
+//! The count skips strings, comments and template text (not the `${}` in
+//! a template); a regular expression's parentheses count, which only matters
+//! for one with 16 unclosed groups.
+
+/// The most parentheses a program may have open at once.
+pub const MAX_OPEN: usize = 16;
+
+/// The byte offset of the first `(` that opens more than [`MAX_OPEN`], if
+/// any.
+pub fn too_deep(source: &str) -> Option<usize> {
+    let bytes = source.as_bytes();
+    // Open parentheses, and for each template being read, the depth of
+    // braces at its `${` (a `}` at that depth goes back to template text).
+    let (mut open, mut braces, mut templates) = (0usize, 0usize, Vec::new());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => {
+                open += 1;
+                if open > MAX_OPEN {
+                    return Some(i);
+                }
+            }
+            b')' => open = open.saturating_sub(1),
+            b'{' => braces += 1,
+            b'}' if templates.last() == Some(&braces) => {
+                templates.pop();
+                i = template(bytes, i + 1, &mut templates, braces);
+                continue;
+            }
+            b'}' => braces = braces.saturating_sub(1),
+            b'`' => {
+                i = template(bytes, i + 1, &mut templates, braces);
+                continue;
+            }
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Reads template text from `i` to its end (the index after the closing
+/// backtick) or to a `${` (the index after it, with the template pushed at
+/// brace depth `braces`).
+fn template(bytes: &[u8], mut i: usize, templates: &mut Vec<usize>, braces: usize) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'`' => return i + 1,
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                templates.push(braces);
+                return i + 2;
+            }
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_parentheses_are_found_and_text_is_skipped() {
+        let deep = |n: usize| "(on=a<\n".repeat(n);
+        let cases: [(String, Option<usize>); 9] = [
+            (deep(16), None),
+            (deep(17), Some(16 * 7)),
+            ("f(".repeat(16) + &")".repeat(16), None),
+            (format!("const s = \"{}\";", "(".repeat(40)), None),
+            (format!("const s = '{}';", "(".repeat(40)), None),
+            (format!("// {}\nx", "(".repeat(40)), None),
+            (format!("/* {} */ x", "(".repeat(40)), None),
+            (format!("`{}`", "(".repeat(40)), None),
+            (format!("`${{{}}}`", "(".repeat(17)), Some(3 + 16)),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(too_deep(&source), expected, "{source:?}");
+        }
+        // A template's `${}` returns to its text at the matching brace.
+        assert_eq!(too_deep(&format!("`${{ {{a:1}} }}{}`", "(".repeat(40))), None);
+        assert_eq!(too_deep(&format!("`${{1}}` + {}", "(".repeat(17))), Some(9 + 16));
+    }
+}
