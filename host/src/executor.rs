@@ -129,8 +129,8 @@ pub struct ExecuteOptions {
     /// live. See [`crate::input`].
     pub continue_from: Option<Arc<Journal>>,
     /// Who answers the program's questions: approvals of calls that need
-    /// them, and `llm.ask`. Without one, those calls fail
-    /// (`approval_required`, `unavailable`).
+    /// them, and `llm.ask`. Without one, calls that need approval fail
+    /// with `approval_required`, and programs have no `llm` global.
     pub asker: Option<Arc<dyn Asker>>,
 }
 

@@ -15,8 +15,8 @@
 //! and runs the program again from it
 //! ([`crate::ExecuteOptions::continue_from`]): every call already made is
 //! answered from the journal, and the program goes on from the questions.
-//! Without an asker, approvals fail with `approval_required` and model
-//! questions with `unavailable`.
+//! Without an asker, approvals fail with `approval_required` and programs
+//! have no `llm.ask` (`codemode run` and `codemode serve` always have one).
 
 use std::future::Future;
 use std::pin::Pin;

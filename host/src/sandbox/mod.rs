@@ -101,9 +101,11 @@ impl Sandbox {
         let started = Instant::now();
         let deadline = started + limits.timeout;
         let specs = tools.tools();
-        // The catalog never names a namespace `llm` (it is a global); an
-        // in-process provider that does keeps it, without `llm.ask`.
-        let model = !specs.iter().any(|spec| spec.namespace.as_deref() == Some("llm"));
+        // `llm.ask` exists where someone answers questions (installing a
+        // namespace is a third of W0's fuel). The catalog never names a
+        // namespace `llm` (it is a global); an in-process provider that
+        // does keeps it, without `llm.ask`.
+        let model = mode.asker.is_some() && !specs.iter().any(|spec| spec.namespace.as_deref() == Some("llm"));
         let options = run_options(&specs, model, limits, filename);
 
         let capture = Capture::new(limits.output as usize, on_log);
