@@ -489,7 +489,7 @@ fn deep_nesting_and_size() {
     // Parentheses are bounded before parsing (program/nesting.rs).
     let parens = format!("{}x{}", "(".repeat(20_000), ")".repeat(20_000));
     let e = strip_types(&parens).unwrap_err();
-    assert!(e.message.contains("opens more than 16") && (e.line, e.column) == (1, 17), "{e:?}");
+    assert!(e.message.contains("opens more than 10") && (e.line, e.column) == (1, 11), "{e:?}");
     assert!(strip_types(&"(".repeat(100_000)).is_err());
     assert!(strip_types(&format!("let a: {}", "[".repeat(50_000))).is_err());
     assert_eq!(strip_ok(&format!("{}x as T", "!".repeat(100_000))).len(), 100_006);
