@@ -266,7 +266,7 @@ impl Journal {
         // A journal is plain data: it always serializes.
         let journal = serde_json::to_string(self).unwrap_or_default();
         let raw = RawValue::from_string(journal).unwrap_or_else(|_| RawValue::NULL.to_owned());
-        let file = File { codemode_journal: VERSION, sha256: checksum(raw.get()), journal: &raw };
+        let file = File { codemode_journal: VERSION, sha256: sha256_hex(raw.get()), journal: &raw };
         serde_json::to_string(&file).unwrap_or_default() + "\n"
     }
 
@@ -294,7 +294,7 @@ impl Journal {
         }
         let file: File<'_> =
             serde_json::from_str(text).map_err(|e| bad(format!("this is not a codemode journal: {e}")))?;
-        if checksum(file.journal.get()) != file.sha256 {
+        if sha256_hex(file.journal.get()) != file.sha256 {
             return Err(bad(
                 "the journal was changed after it was recorded (its checksum does not match): record it again".into(),
             ));
@@ -363,8 +363,15 @@ impl ToolProvider for Recorded {
     }
 }
 
-fn checksum(text: &str) -> String {
-    digest::digest(&digest::SHA256, text.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+/// SHA-256 of `text`, in hex: a journal file's checksum, and what binds a
+/// requestState to its program.
+pub(crate) fn sha256_hex(text: &str) -> String {
+    hex(digest::digest(&digest::SHA256, text.as_bytes()).as_ref())
+}
+
+/// `bytes` in lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 mod hex_seed {

@@ -22,11 +22,11 @@ use rmcp::service::{Peer, RequestContext};
 use tokio::sync::mpsc;
 
 use super::asking::{self, ClientAsker};
-use super::state::{Purpose, Sealed, digest, random_id};
+use super::state::{Purpose, Sealed, random_id};
 use super::{Shared, render};
 use crate::envelope::{Envelope, LogEntry, LogSink};
 use crate::executor::ExecuteOptions;
-use crate::journal::{Journal, Outcome};
+use crate::journal::{Journal, Outcome, sha256_hex};
 
 /// One `execute` request.
 pub struct Request<'a> {
@@ -123,7 +123,7 @@ fn inputs(shared: &Shared, request: &Request<'_>) -> Result<Inputs, String> {
         }
         (Some(state), None) => {
             let sealed = shared.sealer.open(Purpose::Request, state)?;
-            if sealed.program.as_deref() != Some(&digest(request.code)) {
+            if sealed.program.as_deref() != Some(&sha256_hex(request.code)) {
                 return Err("this requestState belongs to another program: retry with the code it was given for".into());
             }
             let mut journal = sealed.journal;
@@ -171,7 +171,7 @@ fn pause(
     let journal = Journal { tools: Vec::new(), ..journal };
     let questions = std::mem::take(&mut envelope.questions);
     let requests = asking::input_requests(&questions, redact);
-    let sealed = random_id().map(|id| Sealed { journal, questions, program: Some(digest(code)), id: Some(id) });
+    let sealed = random_id().map(|id| Sealed { journal, questions, program: Some(sha256_hex(code)), id: Some(id) });
     match sealed.and_then(|sealed| shared.sealer.seal(Purpose::Request, sealed)) {
         Ok(state) => InputRequiredResult::new(Some(requests), Some(state)).into(),
         Err(why) => CallToolResult::error(vec![ContentBlock::text(format!(

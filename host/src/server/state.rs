@@ -227,12 +227,7 @@ impl Sealer {
 pub(crate) fn random_id() -> Result<String, String> {
     let mut id = [0u8; 16];
     SystemRandom::new().fill(&mut id).map_err(|_| "the system's random source failed".to_owned())?;
-    Ok(id.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// SHA-256 of `text`, in hex: what binds a requestState to its program.
-pub(crate) fn digest(text: &str) -> String {
-    digest::digest(&digest::SHA256, text.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    Ok(crate::journal::hex(&id))
 }
 
 fn now() -> u64 {
