@@ -71,7 +71,8 @@ impl<'js> Timers<'js> {
 pub fn install<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Timers<'js>> {
     let now = Function::new(ctx.clone(), now)?.with_name("now")?;
     let fill = Function::new(ctx.clone(), fill)?.with_name("fill")?;
-    for source in [include_str!("url.js"), include_str!("encoding.js"), include_str!("structured-clone.js")] {
+    // url.js uses encoding.js's decoder.
+    for source in [include_str!("encoding.js"), include_str!("url.js"), include_str!("structured-clone.js")] {
         evaluate(ctx, source)?.call::<_, Value>(())?;
     }
     evaluate(ctx, include_str!("crypto.js"))?.call::<_, Value>((fill,))?;

@@ -128,34 +128,17 @@
     return bytes;
   }
 
-  // UTF-8 decode without BOM, replacing errors with U+FFFD (Encoding
-  // Standard: one U+FFFD per maximal subpart).
+  // UTF-8 decode without BOM, each error a U+FFFD: encoding.js's decoder
+  // (installed first), captured with its method so that a program cannot
+  // change it.
+  const utf8Decoder = new global.TextDecoder("utf-8", { ignoreBOM: true });
+  const decodeMethod = global.TextDecoder.prototype.decode;
+  const apply = Reflect.apply;
+  const Uint8ArrayCtor = Uint8Array;
   function utf8Decode(bytes) {
-    let out = "";
-    const n = bytes.length;
-    for (let i = 0; i < n;) {
-      const b = bytes[i++];
-      if (b < 0x80) { out += fromCharCode(b); continue; }
-      let need, cp, lower = 0x80, upper = 0xbf;
-      if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
-      else if (b >= 0xe0 && b <= 0xef) {
-        need = 2; cp = b & 0xf;
-        if (b === 0xe0) lower = 0xa0; else if (b === 0xed) upper = 0x9f;
-      } else if (b >= 0xf0 && b <= 0xf4) {
-        need = 3; cp = b & 0x7;
-        if (b === 0xf0) lower = 0x90; else if (b === 0xf4) upper = 0x8f;
-      } else { out += "\ufffd"; continue; }
-      let ok = true;
-      for (; need > 0; need--) {
-        const x = bytes[i];
-        if (i >= n || x < lower || x > upper) { ok = false; break; }
-        cp = (cp << 6) | (x & 0x3f);
-        lower = 0x80; upper = 0xbf;
-        i++;
-      }
-      out += ok ? fromCodePoint(cp) : "\ufffd";
-    }
-    return out;
+    const array = new Uint8ArrayCtor(bytes.length);
+    for (let i = 0; i < bytes.length; i++) array[i] = bytes[i];
+    return apply(decodeMethod, utf8Decoder, [array]);
   }
 
   // Percent-decodes a byte list in place of a copy.
