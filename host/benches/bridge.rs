@@ -19,6 +19,10 @@
 //! cargo bench -p codemode --bench bridge -- [--quick]
 //! ```
 
+// Each bench uses part of what the benches share.
+#[allow(dead_code)]
+mod common;
+
 use anyhow::{Context, Result, ensure};
 use codemode::catalog::{Catalog, ServerTools};
 use codemode::config::{Config, ServerConfig, ServerOptions, Transport};
@@ -38,13 +42,7 @@ const CALLS: [(&str, &str, bool); 3] = [
 ];
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit(run())
 }
 
 fn run() -> Result<()> {

@@ -17,6 +17,10 @@
 //! cargo bench -p codemode --bench serve -- [--quick]
 //! ```
 
+// Each bench uses part of what the benches share.
+#[allow(dead_code)]
+mod common;
+
 use anyhow::{Context, Result, bail};
 use rmcp::model::{
     CallToolRequestParams, ClientConfig, ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationCapability,
@@ -37,13 +41,7 @@ const CLIENTS: usize = 8;
 type Client = RunningService<RoleClient, ()>;
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit(run())
 }
 
 fn run() -> Result<()> {
