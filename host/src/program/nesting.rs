@@ -14,8 +14,11 @@
 //! the worst found near a tenth of a second.
 //!
 //! The count skips strings, comments and template text (not the `${}` in
-//! a template); a regular expression's parentheses count, which only matters
-//! for one with 10 unclosed groups.
+//! a template) where oxc's lexer does, also in sources it finds errors in
+//! (a stray `\` takes the next character, a line comment ends at any line
+//! terminator): where the two disagree, a deep program could slip past the
+//! bound. A regular expression's parentheses count, which only matters for
+//! one with 10 unclosed groups.
 
 /// The most parentheses a program may have open at once.
 pub const MAX_OPEN: usize = 10;
@@ -50,12 +53,16 @@ pub fn too_deep(source: &str) -> Option<usize> {
             }
             quote @ (b'"' | b'\'') => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
+                while i < bytes.len() && bytes[i] != quote && !matches!(bytes[i], b'\n' | b'\r') {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
             }
+            // Outside text, a backslash starts an escape in an identifier,
+            // and the lexer takes the character after it as part of it even
+            // when the escape is not one (`\``, `\(`).
+            b'\\' => i += 1,
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
+                while i < bytes.len() && !line_terminator(&bytes[i..]) {
                     i += 1;
                 }
             }
@@ -71,6 +78,12 @@ pub fn too_deep(source: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// Whether `bytes` starts with one of JavaScript's line terminators: `\n`,
+/// `\r`, U+2028 or U+2029 (a line comment ends at each).
+fn line_terminator(bytes: &[u8]) -> bool {
+    matches!(bytes, [b'\n' | b'\r', ..] | [0xe2, 0x80, 0xa8 | 0xa9, ..])
 }
 
 /// Reads template text from `i` to its end (the index after the closing
@@ -98,7 +111,7 @@ mod tests {
     #[test]
     fn deep_parentheses_are_found_and_text_is_skipped() {
         let deep = |n: usize| "(on=a<\n".repeat(n);
-        let cases: [(String, Option<usize>); 9] = [
+        let cases: [(String, Option<usize>); 15] = [
             (deep(10), None),
             (deep(11), Some(10 * 7)),
             ("f(".repeat(10) + &")".repeat(10), None),
@@ -108,6 +121,13 @@ mod tests {
             (format!("/* {} */ x", "(".repeat(40)), None),
             (format!("`{}`", "(".repeat(40)), None),
             (format!("`${{{}}}`", "(".repeat(11)), Some(3 + 10)),
+            // Where oxc's lexer reads no text, neither does the count.
+            (format!("\\`{}`", "(".repeat(11)), Some(2 + 10)),
+            (format!("x\\'{}", "(".repeat(11)), Some(3 + 10)),
+            (format!("//\r{}", "(".repeat(11)), Some(3 + 10)),
+            (format!("//\u{2028}{}", "(".repeat(11)), Some(5 + 10)),
+            (format!("'\r{}", "(".repeat(11)), Some(2 + 10)),
+            (format!("/\\({}/", "(".repeat(10)), None),
         ];
         for (source, expected) in cases {
             assert_eq!(too_deep(&source), expected, "{source:?}");
