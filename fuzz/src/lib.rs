@@ -19,11 +19,13 @@ pub fn parses_as_javascript(js: &str) -> bool {
     let allocator = Allocator::default();
     let body = ParseOptions { allow_return_outside_function: true, ..ParseOptions::default() };
     let as_body = Parser::new(&allocator, js, SourceType::mjs()).with_options(body).parse();
-    // The expression form takes the source less a final `;`, as the guest does.
-    let trimmed = js.trim_end();
-    let wrapped = format!("(\n{}\n)", trimmed.strip_suffix(';').unwrap_or(trimmed));
-    let as_expression = Parser::new(&allocator, &wrapped, SourceType::cjs().with_script(true)).parse();
-    as_body.diagnostics.errors().next().is_none() || as_expression.diagnostics.errors().next().is_none()
+    as_body.diagnostics.errors().next().is_none()
+        || codemode::program::expression_sources(js).into_iter().any(|expression| {
+            // The expression form's texts, as the guest tries them.
+            let wrapped = format!("(\n{expression}\n)");
+            let as_expression = Parser::new(&allocator, &wrapped, SourceType::cjs().with_script(true)).parse();
+            as_expression.diagnostics.errors().next().is_none()
+        })
 }
 
 /// Whether `source`, read as JavaScript, has an error that oxc's TypeScript

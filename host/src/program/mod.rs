@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use crate::envelope::{ProgramError, ProgramErrorKind};
 
 pub use check::Api;
-pub use parse::SyntaxError;
+pub use parse::{SyntaxError, expression_sources};
 pub use strip::strip_types;
 
 /// Why a program does not run.

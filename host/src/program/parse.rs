@@ -3,7 +3,8 @@
 //!
 //! The forms are the guest's: a module if a line starts with `import` or
 //! `export`, otherwise an expression (`async () => {}`, `async function
-//! () {}`, an object literal) if the source parses as one, otherwise a script
+//! () {}`, an object literal) if the source parses as one (less a final `;`
+//! and comments after it: [`expression_sources`]), otherwise a script
 //! body with top-level `await` and `return`. The expression form is parsed as
 //! `(\n{source}\n)` in a sloppy script, the body as a module that may
 //! `return` at top level (which gives `await`). The parser does almost none
@@ -81,7 +82,8 @@ pub struct Parsed<'p, 's> {
     /// Where the source starts in `text`.
     pub offset: u32,
     /// How many of the source's bytes `text` holds from `offset` on: all,
-    /// or, in the expression form, all but a final `;` and what follows it.
+    /// or, in the expression form, all but a final `;` and comments after
+    /// the expression ([`expression_sources`]).
     pub held: usize,
     /// The source as submitted.
     pub source: &'s str,
@@ -130,14 +132,15 @@ pub fn parse_with<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) 
 
 /// [`parse_with`] on the current stack.
 fn parse_here<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) -> Result<R, SyntaxError> {
-    let forms = if is_module(source) { [Form::Body, Form::Expression] } else { [Form::Expression, Form::Body] };
+    let expressions = expression_sources(source).into_iter().map(|held| (Form::Expression, held));
+    let forms: Vec<(Form, &str)> = if is_module(source) {
+        std::iter::once((Form::Body, source)).chain(expressions).collect()
+    } else {
+        expressions.chain(std::iter::once((Form::Body, source))).collect()
+    };
     let mut furthest: Option<(u32, String)> = None;
-    for form in forms {
+    for (form, held) in forms {
         let allocator = Allocator::default();
-        let held = match form {
-            Form::Expression => expression(source),
-            Form::Body => source,
-        };
         let (text, offset, source_type, options) = match form {
             Form::Expression => (
                 std::borrow::Cow::Owned(format!("{EXPRESSION_PREFIX}{held}\n)")),
@@ -167,11 +170,44 @@ fn parse_here<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) -> R
     Err(error_at(source, at, message))
 }
 
-/// The source as the expression form takes it, as the guest does: less the
-/// final `;` of `async () => { ... };`.
-fn expression(source: &str) -> &str {
+/// The most texts the expression form tries after the first: how far it
+/// looks behind comments at the end of a program.
+const MAX_FINAL_COMMENTS: usize = 8;
+
+/// The texts the expression form tries, in order, as the guest does: the
+/// source less a final `;` (`async () => { ... };`), then, while a comment
+/// may end it (`}; // done`), the same cut before that comment too
+/// ([`final_comment_cuts`]).
+pub fn expression_sources(source: &str) -> Vec<&str> {
+    let mut sources = vec![without_semicolon(source)];
+    let mut rest = source;
+    while sources.len() <= MAX_FINAL_COMMENTS {
+        let cuts = final_comment_cuts(rest);
+        let Some(&first) = cuts.first() else { break };
+        sources.extend(cuts.into_iter().map(without_semicolon));
+        rest = first;
+    }
+    sources.truncate(MAX_FINAL_COMMENTS + 1);
+    sources
+}
+
+fn without_semicolon(source: &str) -> &str {
     let trimmed = source.trim_end();
     trimmed.strip_suffix(';').unwrap_or(trimmed)
+}
+
+/// `source` less the comment it may end with: before a final `/* */`, or
+/// before each `//` of its last line, leftmost first (one in a string
+/// leaves a text that does not parse).
+fn final_comment_cuts(source: &str) -> Vec<&str> {
+    let trimmed = source.trim_end();
+    if let Some(inside) = trimmed.strip_suffix("*/") {
+        return inside.rfind("/*").map(|at| &trimmed[..at]).into_iter().collect();
+    }
+    let line = trimmed
+        .rfind(['\n', '\r', '\u{2028}', '\u{2029}'])
+        .map_or(0, |at| at + trimmed[at..].chars().next().map_or(1, char::len_utf8));
+    trimmed[line..].match_indices("//").map(|(at, _)| &trimmed[..line + at]).collect()
 }
 
 /// The error earliest in the source (oxc lists the lexer's first), with the

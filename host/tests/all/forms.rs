@@ -35,6 +35,26 @@ async fn a_function_ended_with_a_semicolon_is_still_the_program() {
 }
 
 #[tokio::test]
+async fn comments_after_the_function_leave_it_the_program() {
+    let cases = [
+        ("async () => {\n  return 1;\n}; // done", json!(1)),
+        ("async () => {\n  return 2;\n};\n\n// done\n", json!(2)),
+        ("async () => 3; /* done */", json!(3)),
+        ("async function main() { return 4 }; // done", json!(4)),
+        ("(async () => { return 5 })(); // run it", json!(5)),
+        ("async () => 6; // one\n// two\n/* three */", json!(6)),
+        ("async (): Promise<number> => 7; // typed", json!(7)),
+        ("async () => { return 'a // b'; }; // the string has one too", json!("a // b")),
+        // A `//` in a string is no comment: the body form runs it.
+        ("const url = 'https://example.com'; // a comment\nreturn url;", json!("https://example.com")),
+        ("const f = async () => 1; // kept", json!(null)),
+    ];
+    for (source, expected) in cases {
+        assert_eq!(value(source).await, expected, "{source}");
+    }
+}
+
+#[tokio::test]
 async fn module_with_default_exported_function() {
     let source = "const base = 40;\nexport default async function () {\n  return base + 2;\n}";
     assert_eq!(value(source).await, json!(42));
