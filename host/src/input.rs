@@ -1,22 +1,4 @@
-//! What a running program asks a person or the client's model, and how the
-//! caller answers: the [`Asker`] of an execution
-//! ([`crate::ExecuteOptions::asker`]).
-//!
-//! A call of a tool marked [`Asks::Approval`](crate::tools::Asks) waits
-//! for a person's yes before it is made; a call of one marked
-//! [`Asks::Model`](crate::tools::Asks) (`llm.ask`) is a question whose
-//! answer is its result. The asker either answers while the program waits
-//! ([`Asking::Now`]: an MCP client on a protocol with server-initiated
-//! requests, or `--approve-all`), or cannot answer during the execution
-//! ([`Asking::Later`]): then the execution pauses once it has nothing else
-//! to do, and its envelope carries the questions
-//! ([`crate::Envelope::questions`]) and its journal; the caller gets the
-//! answers, adds them to the journal ([`crate::journal::Journal::answer`])
-//! and runs the program again from it
-//! ([`crate::ExecuteOptions::continue_from`]): every call already made is
-//! answered from the journal, and the program goes on from the questions.
-//! Without an asker, approvals fail with `approval_required` and programs
-//! have no `llm.ask` (`codemode run` and `codemode serve` always have one).
+#![doc = include_str!("../../docs/pausing.md")]
 
 use std::future::Future;
 use std::pin::Pin;

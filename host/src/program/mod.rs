@@ -1,12 +1,4 @@
-//! A submitted program on its way to the sandbox: the source as the model
-//! wrote it, JavaScript or TypeScript, is parsed once ([`parse`]); imports
-//! are refused ([`imports`]); its types are blanked so the guest runs
-//! JavaScript with every line and column where it was ([`strip`]), and its
-//! tool calls are checked against the tools' types ([`check`]). What stops it here is a `syntax` or a `type`
-//! error, with where and what to write instead, and nothing has run.
-//!
-//! This module only reads the source; it never runs it (the sandbox does)
-//! and never calls a tool.
+#![doc = include_str!("../../../docs/programs.md")]
 
 mod check;
 mod imports;
