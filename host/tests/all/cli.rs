@@ -1,7 +1,7 @@
 //! The `codemode run` command: the envelope on stdout and an exit code that
 //! tells success, program failure and usage error apart.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
 fn run_cli(args: &[&str], stdin: &str) -> (i32, serde_json::Value, String) {
@@ -153,4 +153,39 @@ fn misspelled_config_keys_are_warned_of_on_stderr_and_a_missing_command_says_why
     std::fs::remove_file(&path).unwrap();
     assert_eq!(code, 2);
     assert!(stderr.contains(r#"is set; is "comand" a misspelled "command"?"#), "{stderr}");
+}
+
+/// `test_name: [args] stdin, then N bytes read;` the command's stdout is a
+/// pipe whose reader reads N bytes and leaves (as `| head -c N` does), which
+/// is before the command has written the rest: it stops quietly, exit code 0
+/// and nothing on stderr, as ripgrep does.
+macro_rules! reader_gone {
+    ($($name:ident: [$($arg:expr),*] $stdin:literal, then $bytes:literal bytes read;)*) => {$(
+        #[test]
+        fn $name() {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_codemode"))
+                .args([$(std::ffi::OsStr::new($arg)),*])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let _ = child.stdin.take().unwrap().write_all($stdin.as_bytes());
+            let mut stdout = child.stdout.take().unwrap();
+            stdout.read_exact(&mut [0; $bytes]).unwrap();
+            drop(stdout);
+            let output = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8(output.stderr).unwrap();
+            assert_eq!((output.status.code(), stderr.as_str()), (Some(0), ""));
+        }
+    )*};
+}
+
+reader_gone! {
+    run_with_the_reader_gone_at_once: ["run", "-"] r#"return "x".repeat(100000)"#, then 0 bytes read;
+    run_with_the_reader_gone_midway: ["run", "-"] r#"return "x".repeat(100000)"#, then 10 bytes read;
+    a_failed_run_with_the_reader_gone: ["run", "-"] r#"throw new Error("x")"#, then 0 bytes read;
+    types_with_the_reader_gone: ["types", "--config", crate::serve::demo_config_file()] "", then 0 bytes read;
+    demo_with_the_reader_gone_at_once: ["demo"] "", then 0 bytes read;
+    demo_with_the_reader_gone_midway: ["demo"] "", then 10 bytes read;
 }

@@ -28,32 +28,32 @@ pub async fn demo() -> anyhow::Result<ExitCode> {
     let executor = Executor::new()?;
     // The demo server declares its output schemas: nothing to learn.
     let tools = super::connect(&config, &super::LearnArgs { no_learn: true }).await?;
-    println!("// The TypeScript API codemode generated from the demo server's tools:\n");
-    println!("{}", tools.declarations());
-    println!("// The program (examples/demo.js):\n");
-    println!("{DEMO_PROGRAM}");
+    outln!("// The TypeScript API codemode generated from the demo server's tools:\n")?;
+    outln!("{}", tools.declarations())?;
+    outln!("// The program (examples/demo.js):\n")?;
+    outln!("{DEMO_PROGRAM}")?;
     let envelope = executor.execute(DEMO_PROGRAM, tools.clone(), &ExecuteOptions::new()).await;
     tools.shutdown().await;
     let envelope = envelope?;
-    println!();
+    outln!()?;
     for log in &envelope.logs {
-        println!("// console.{}: {}", log.level, log.message);
+        outln!("// console.{}: {}", log.level, log.message)?;
     }
     if envelope.ok {
-        println!("\n// The answer:\n");
-        println!("{}", serde_json::to_string_pretty(&envelope.value)?);
+        outln!("\n// The answer:\n")?;
+        outln!("{}", serde_json::to_string_pretty(&envelope.value)?)?;
     } else {
-        println!("\n// The program failed:\n");
-        println!("{}", serde_json::to_string_pretty(&envelope.error)?);
+        outln!("\n// The program failed:\n")?;
+        outln!("{}", serde_json::to_string_pretty(&envelope.error)?)?;
     }
     let receipt = &envelope.receipt;
-    println!(
+    outln!(
         "\n// Receipt: {:.1} ms, {} tool calls, {} fuel, {:.1} MiB peak memory",
         receipt.duration_ms,
         receipt.tool_calls,
         receipt.fuel_used,
         receipt.peak_memory_bytes as f64 / f64::from(1 << 20)
-    );
+    )?;
     Ok(super::exit_code(&envelope))
 }
 

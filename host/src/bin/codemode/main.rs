@@ -2,10 +2,13 @@
 //! config's servers give programs, `serve` codemode over MCP, or run the
 //! bundled `demo`.
 //!
-//! Exit codes: 0 the program returned a value (or the command did its job),
-//! 1 the program failed (the envelope says why), 2 usage or setup error.
-//! Results go to stdout; diagnostics go to stderr only.
+//! Exit codes: 0 the program returned a value (or the command did its job,
+//! or the reader of stdout left before the end: see `stdout.rs`), 1 the
+//! program failed (the envelope says why), 2 usage or setup error. Results
+//! go to stdout, through `stdout.rs` only; diagnostics go to stderr only.
 
+#[macro_use]
+mod stdout;
 mod args;
 #[cfg(feature = "demo")]
 mod demo;
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(e) if e.downcast_ref::<stdout::ReaderGone>().is_some() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("codemode: {e:#}");
             ExitCode::from(2)
@@ -58,7 +62,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let envelope = execute(&executor, &source, config.as_ref(), &learn, &journal).await?;
                 let text =
                     if compact { serde_json::to_string(&envelope)? } else { serde_json::to_string_pretty(&envelope)? };
-                println!("{text}");
+                outln!("{text}")?;
                 Ok(exit_code(&envelope))
             }
             Command::Types { config, forget, learn, start } => {
@@ -67,8 +71,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 if let Some(config) = config {
                     let tools = connect(&start.apply(load(&config)?), &learn).await?;
-                    print!("{}", tools.declarations());
+                    let printed = out!("{}", tools.declarations());
                     tools.shutdown().await;
+                    printed?;
                 }
                 Ok(ExitCode::SUCCESS)
             }
