@@ -5,7 +5,6 @@
 //! start it again; `--strict` keeps the all-or-nothing start.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,7 @@ use codemode::{Limits, McpTools};
 use serde_json::{Value, json};
 
 use crate::mcp::{config, value};
-use crate::support::run_with;
+use crate::support::{codemode, run_with};
 
 const FAULTY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/servers/faulty_server.py");
 const MISSING: &str = "/nonexistent/codemode-test-server";
@@ -140,23 +139,6 @@ async fn a_server_that_never_answers_initialize_is_stopped_at_its_start_timeout(
     assert!(message.contains("codemode stopped the server after 500 ms without an answer to initialize"), "{message}");
     assert!(!message.contains("signal"), "not reported as a crash: {message}");
     tools.shutdown().await;
-}
-
-fn codemode(args: &[&str], stdin: &str) -> (i32, String, String) {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_codemode"))
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A usage error exits before reading stdin, so the write may find the
-    // pipe closed; the exit code tells.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let output = child.wait_with_output().unwrap();
-    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
-    (output.status.code().unwrap(), text(output.stdout), text(output.stderr))
 }
 
 #[test]

@@ -15,7 +15,7 @@ use codemode::{
 };
 use serde_json::{Value, json};
 
-use crate::support::executor;
+use crate::support::{codemode, executor};
 
 /// `slow({n})` answers after 0 to 4 ms (so calls in flight complete in a
 /// different order each run) with `n` and how many calls it had seen;
@@ -225,6 +225,47 @@ fn codemode_run_records_and_replays_a_real_server_without_it() {
         assert!(stderr.contains(expected) && stdout.is_empty(), "{name}: {stderr}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_journal_path_that_cannot_be_written_refuses_the_run_before_any_server_starts() {
+    let dir = std::env::temp_dir().join(format!("codemode-journal-refused-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The server leaves a mark when it starts: the program's calls would reach it.
+    let started = dir.join("started");
+    let script = format!("touch '{}' && exec '{}' demo-server", started.display(), env!("CARGO_BIN_EXE_codemode"));
+    let servers = json!({ "mcpServers": { "demo": { "command": "sh", "args": ["-c", script] } } });
+    let config = dir.join("config.json");
+    std::fs::write(&config, servers.to_string()).unwrap();
+    let program = "return (await demo.get_today({})).today";
+    let unwritable = dir.join("no-such-dir/run.journal");
+
+    let (config, unwritable) = (config.to_str().unwrap(), unwritable.to_str().unwrap());
+    let (status, stdout, stderr) = codemode(&["run", "--config", config, "--record", unwritable, "-"], program);
+    let message = format!(
+        "codemode: --record {}: the journal cannot be written there, so nothing was run: No such file or directory \
+         (os error 2)\n",
+        unwritable
+    );
+    assert_eq!((status, stdout.as_str(), stderr.as_str()), (2, "", message.as_str()));
+    assert!(!started.exists(), "the server was started");
+
+    // The same run with a journal it can write starts the server.
+    let writable = dir.join("run.journal");
+    let (status, stdout, stderr) =
+        codemode(&["run", "--config", config, "--record", writable.to_str().unwrap(), "-"], program);
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    assert!(started.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_journal_that_fails_to_write_at_the_end_still_prints_the_envelope() {
+    // /dev/full opens, and every write to it fails.
+    let (status, stdout, stderr) = codemode(&["run", "--record", "/dev/full", "-"], "return 1 + 1");
+    let envelope: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout:?}"));
+    assert_eq!((status, &envelope["value"]), (2, &json!(2)), "{stderr}");
+    assert_eq!(stderr, "codemode: writing the journal /dev/full: No space left on device (os error 28)\n");
 }
 
 /// Asks every question later: executions pause.

@@ -39,3 +39,21 @@ pub fn failure(envelope: &Envelope) -> (ProgramErrorKind, &str) {
 pub fn echo() -> InProcessTools {
     InProcessTools::new().tool(ToolSpec::new(None, "echo"), |args| async move { Ok(args.into()) })
 }
+
+/// The `codemode` binary with `args` and `stdin`: exit code, stdout, stderr.
+pub fn codemode(args: &[&str], stdin: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A usage error exits before reading stdin, so the write may find the
+    // pipe closed; the exit code tells.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    let output = child.wait_with_output().unwrap();
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    (output.status.code().unwrap(), text(output.stdout), text(output.stderr))
+}

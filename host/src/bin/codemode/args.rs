@@ -148,7 +148,8 @@ impl ServeArgs {
 pub struct JournalArgs {
     /// Write the journal of the execution to FILE: every call with its
     /// outcome, clock reading and the random seed, so that --replay can run
-    /// it again.
+    /// it again. A FILE that cannot be written refuses the run before
+    /// anything starts.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
     /// Run the program on the inputs journaled in FILE instead of live

@@ -59,10 +59,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let source = read_program(&program)?;
                 let executor = Executor::builder().limits(limits.limits()?).build()?;
                 let config = config.map(|path| load(&path).map(|config| start.apply(config))).transpose()?;
-                let envelope = execute(&executor, &source, config.as_ref(), &learn, &journal).await?;
+                let record = journal.record.as_deref().map(open_record).transpose()?;
+                let mut envelope = execute(&executor, &source, config.as_ref(), &learn, &journal).await?;
+                let recorded = envelope.journal.take();
                 let text =
                     if compact { serde_json::to_string(&envelope)? } else { serde_json::to_string_pretty(&envelope)? };
                 outln!("{text}")?;
+                if let (Some(path), Some(recorded)) = (record, recorded) {
+                    std::fs::write(path, recorded.to_file())
+                        .with_context(|| format!("writing the journal {}", path.display()))?;
+                }
                 Ok(exit_code(&envelope))
             }
             Command::Types { config, forget, learn, start } => {
@@ -162,8 +168,19 @@ fn init_logging(default: &str) {
         .init();
 }
 
+/// `--record FILE`, opened (created if need be, not yet emptied) before
+/// anything runs: a path the journal cannot be written to refuses the run,
+/// rather than failing once its tool calls have had their effects.
+fn open_record(path: &Path) -> anyhow::Result<&Path> {
+    std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path).with_context(|| {
+        format!("--record {}: the journal cannot be written there, so nothing was run", path.display())
+    })?;
+    Ok(path)
+}
+
 /// Runs `source` against the servers of `config`, if any, or on the
-/// inputs of a journal; writes its journal if asked to.
+/// inputs of a journal; when recording, the envelope carries the journal,
+/// with the tools it ran against.
 async fn execute(
     executor: &Executor,
     source: &str,
@@ -200,10 +217,7 @@ async fn execute(
         servers.shutdown().await;
     }
     let mut envelope = envelope?;
-    if let (Some(path), Some(recorded)) = (&journal.record, envelope.journal.take()) {
-        let recorded = recorded.with_tools(&tools.tools());
-        std::fs::write(path, recorded.to_file()).with_context(|| format!("writing the journal {}", path.display()))?;
-    }
+    envelope.journal = envelope.journal.map(|recorded| recorded.with_tools(&tools.tools()));
     Ok(envelope)
 }
 
