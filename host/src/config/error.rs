@@ -111,8 +111,10 @@ pub enum ConfigErrorKind {
     },
     /// A key inside a `"codemode"` object that codemode does not know.
     UnknownOption {
-        /// The keys that are accepted there, quoted and comma-separated.
-        expected: &'static str,
+        /// The keys that are accepted there.
+        expected: &'static [&'static str],
+        /// The one of them the key most likely misspells, if one is close.
+        suggestion: Option<&'static str>,
     },
 }
 
@@ -259,8 +261,17 @@ impl fmt::Display for ConfigErrorKind {
                 "invalid variable reference at character {position}; write \"${{NAME}}\", \
                  \"${{NAME:-default}}\" or \"${{env:NAME}}\" (and \"$$\" for a literal \"$\")"
             ),
-            UnknownOption { expected } => {
-                write!(f, "unknown codemode option; expected {expected}")
+            UnknownOption { expected, suggestion } => {
+                let quoted: Vec<String> = expected.iter().map(|key| format!("{key:?}")).collect();
+                let expected = match quoted.split_last() {
+                    Some((last, [])) => last.clone(),
+                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                    None => String::new(),
+                };
+                match suggestion {
+                    Some(meant) => write!(f, "unknown codemode option; did you mean {meant:?}? (expected {expected})"),
+                    None => write!(f, "unknown codemode option; expected {expected}"),
+                }
             }
         }
     }

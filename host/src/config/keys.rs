@@ -3,7 +3,8 @@
 //! [`ConfigWarning`] suggesting the key codemode reads that it most likely
 //! misspells. Unknown keys stay ignored, since a file shared with other
 //! clients may hold their settings; the warning is what keeps a typo such as
-//! `"evn"` from passing silently.
+//! `"evn"` from passing silently. [`closest`] makes every "did you mean" of
+//! the file, the fatal ones for codemode's own options included.
 
 use std::fmt;
 
@@ -65,16 +66,22 @@ pub(super) fn check(server: &str, key: &str) -> Option<ConfigWarning> {
     Some(ConfigWarning { server: server.to_owned(), key: key.to_owned(), suggestion: suggestion(key) })
 }
 
-/// The key codemode reads closest to `key`, if it is within a third of
-/// `key`'s length (at least 1) in Damerau-Levenshtein distance (an
-/// insertion, deletion, substitution or swap of two neighbours counts 1),
-/// compared without regard to case: `comand`, `evn`, `arg`, `Headers`.
+/// The entry key codemode reads that `key` most likely misspells
+/// ([`closest`]): `comand`, `evn`, `arg`, `Headers`.
 pub(super) fn suggestion(key: &str) -> Option<&'static str> {
+    closest(key, &ENTRY_KEYS)
+}
+
+/// The one of `known` closest to `key`, if it is within a third of `key`'s
+/// length (at least 1) in Damerau-Levenshtein distance (an insertion,
+/// deletion, substitution or swap of two neighbours counts 1), compared
+/// without regard to case.
+pub(super) fn closest(key: &str, known: &[&'static str]) -> Option<&'static str> {
     let lower = key.to_lowercase();
     let limit = (key.chars().count() / 3).max(1);
-    ENTRY_KEYS
-        .into_iter()
-        .map(|known| (strsim::damerau_levenshtein(&lower, &known.to_lowercase()), known))
+    known
+        .iter()
+        .map(|&known| (strsim::damerau_levenshtein(&lower, &known.to_lowercase()), known))
         .filter(|&(distance, _)| distance <= limit)
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, known)| known)

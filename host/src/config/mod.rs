@@ -58,7 +58,8 @@
 //! A `"codemode"` object inside an entry sets that server's options (other
 //! clients ignore it); a top-level `"codemode"` object sets the defaults for
 //! every server. Inside these objects unknown keys *are* errors, so a typo
-//! cannot silently drop a limit. See [`ServerOptions`] for the keys; the
+//! cannot silently drop a limit; the error names the option the key most
+//! likely misspells (`"aprove"`: did you mean `"approve"`?). See [`ServerOptions`] for the keys; the
 //! top-level object may also set `inlineDeclarations` (see
 //! [`Config::inline_declarations`]), `learn` (see [`Config::learn`]) and
 //! `strict` (see [`Config::strict`]).

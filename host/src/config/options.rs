@@ -21,6 +21,23 @@ pub const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(60);
 /// [`crate::Limits::max_concurrent_calls`]).
 pub const DEFAULT_SERVER_CONCURRENT_CALLS: usize = 8;
 
+/// The keys of a server entry's `"codemode"` object.
+const SERVER_OPTIONS: &[&str] = &["tools", "secrets", "approve", "callTimeout", "startTimeout", "maxConcurrentCalls"];
+/// The keys of the top-level `"codemode"` object.
+const TOP_OPTIONS: &[&str] = &[
+    "tools",
+    "secrets",
+    "approve",
+    "callTimeout",
+    "startTimeout",
+    "maxConcurrentCalls",
+    "inlineDeclarations",
+    "learn",
+    "strict",
+];
+/// The keys of a `"tools"` object.
+const TOOLS_OPTIONS: &[&str] = &["allow", "deny"];
+
 const DURATION: &str = r#"a positive duration: integer milliseconds, or a string like "30s", "500ms" or "2m""#;
 const COUNT: &str = "a positive integer";
 const APPROVE: &str = r#"a list of tool-name patterns, or "destructive""#;
@@ -56,7 +73,7 @@ impl Overrides {
                         let list = match key {
                             "allow" => &mut out.allow,
                             "deny" => &mut out.deny,
-                            _ => return Err(unknown(&node, r#""allow" or "deny""#)),
+                            _ => return Err(unknown(&node, key, TOOLS_OPTIONS)),
                         };
                         *list = Some(strings(&node)?);
                     }
@@ -83,15 +100,7 @@ impl Overrides {
                 }
                 "learn" if top => out.learn = Some(node.bool()?),
                 "strict" if top => out.strict = Some(node.bool()?),
-                _ if top => {
-                    let expected = r#""tools", "secrets", "approve", "callTimeout", "startTimeout", "maxConcurrentCalls", "inlineDeclarations", "learn" or "strict""#;
-                    return Err(unknown(&node, expected));
-                }
-                _ => {
-                    let expected =
-                        r#""tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
-                    return Err(unknown(&node, expected));
-                }
+                _ => return Err(unknown(&node, key, if top { TOP_OPTIONS } else { SERVER_OPTIONS })),
             }
         }
         Ok(out)
@@ -163,8 +172,10 @@ fn invalid(node: &Node<'_>, expected: &'static str) -> ConfigError {
     node.error(ConfigErrorKind::InvalidValue { expected, found })
 }
 
-fn unknown(node: &Node<'_>, expected: &'static str) -> ConfigError {
-    node.error(ConfigErrorKind::UnknownOption { expected })
+/// The error for `key`, which is none of `options`, with the option it
+/// most likely misspells.
+fn unknown(node: &Node<'_>, key: &str, options: &'static [&'static str]) -> ConfigError {
+    node.error(ConfigErrorKind::UnknownOption { expected: options, suggestion: super::keys::closest(key, options) })
 }
 
 /// Whether `name` matches `pattern`, where `*` matches any run of

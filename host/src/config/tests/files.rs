@@ -149,7 +149,7 @@ const INVALID: &[(&str, &str)] = &[
     ),
     (
         "unknown_option.json",
-        r#": server "github": field "codemode.calltimeout": unknown codemode option; expected "tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls""#,
+        r#": server "github": field "codemode.calltimeout": unknown codemode option; did you mean "callTimeout"? (expected "tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls")"#,
     ),
     (
         "bad_duration.json",

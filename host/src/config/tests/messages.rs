@@ -114,6 +114,16 @@ fails! {
         => r#"server "a": field "codemode.timeout": unknown codemode option; expected "tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
     unknown_tools_option: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"only": []}}}}}"#
         => r#"server "a": field "codemode.tools.only": unknown codemode option; expected "allow" or "deny""#;
+    misspelled_approve: r#"{"servers": {"a": {"command": "x", "codemode": {"aprove": "destructive"}}}}"#
+        => r#"server "a": field "codemode.aprove": unknown codemode option; did you mean "approve"? (expected "tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls")"#;
+    misspelled_call_timeout: r#"{"servers": {"a": {"command": "x", "codemode": {"callTimout": "5s"}}}}"#
+        => r#"server "a": field "codemode.callTimout": unknown codemode option; did you mean "callTimeout"? (expected "tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls")"#;
+    misspelled_deny: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"dney": ["x"]}}}}}"#
+        => r#"server "a": field "codemode.tools.dney": unknown codemode option; did you mean "deny"? (expected "allow" or "deny")"#;
+    misspelled_top_level_strict: r#"{"codemode": {"strickt": true}, "servers": {}}"#
+        => r#"field "codemode.strickt": unknown codemode option; did you mean "strict"? (expected "tools", "secrets", "approve", "callTimeout", "startTimeout", "maxConcurrentCalls", "inlineDeclarations", "learn" or "strict")"#;
+    top_level_option_in_a_server_entry: r#"{"servers": {"a": {"command": "x", "codemode": {"strict": true}}}}"#
+        => r#"server "a": field "codemode.strict": unknown codemode option; expected "tools", "secrets", "approve", "callTimeout", "startTimeout" or "maxConcurrentCalls""#;
     allow_not_array: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"allow": "*"}}}}}"#
         => r#"server "a": field "codemode.tools.allow": expected an array, found a string"#;
     deny_not_strings: r#"{"servers": {"a": {"command": "x", "codemode": {"tools": {"deny": [1]}}}}}"#
