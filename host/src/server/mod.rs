@@ -172,7 +172,8 @@ const EXECUTE_TAKES: &str =
 #[serde(deny_unknown_fields)]
 struct SearchArgs {
     query: String,
-    limit: Option<usize>,
+    #[serde(default)]
+    limit: search::Limit,
     #[serde(default)]
     detail: search::Detail,
 }
@@ -265,11 +266,10 @@ impl ServerHandler for CodemodeServer {
                     Ok(args) => args,
                     Err(e) => return Ok(invalid(SEARCH_TAKES, e).into()),
                 };
-                let limit = args.limit.unwrap_or(search::DEFAULT_LIMIT).clamp(1, search::MAX_LIMIT);
                 let catalog = self.shared.tools.catalog();
                 let learned =
                     |namespace: &Namespace, tool: &CatalogTool| self.shared.tools.learned(&namespace.name, &tool.name);
-                let answer = search::answer(&catalog, &learned, &args.query, limit, args.detail);
+                let answer = search::answer(&catalog, &learned, &args.query, args.limit.0, args.detail);
                 CallToolResult::success(vec![ContentBlock::text(answer)])
             }
             EXECUTE => {

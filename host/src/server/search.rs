@@ -35,6 +35,46 @@ pub const DEFAULT_LIMIT: usize = 8;
 /// The most tools one search returns.
 pub const MAX_LIMIT: usize = 50;
 
+/// `search`'s `limit` argument: 1 to [`MAX_LIMIT`] tools, [`DEFAULT_LIMIT`]
+/// when absent. Anything else is refused as serde refuses a value of the
+/// wrong type, so that it reads like the other bad arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Limit(pub(super) usize);
+
+impl Default for Limit {
+    fn default() -> Self {
+        Limit(DEFAULT_LIMIT)
+    }
+}
+
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Limit;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "an integer from 1 to {MAX_LIMIT}")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Limit, E> {
+                match usize::try_from(n) {
+                    Ok(n @ 1..=MAX_LIMIT) => Ok(Limit(n)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Unsigned(n), &self)),
+                }
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Limit, E> {
+                match u64::try_from(n) {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self)),
+                }
+            }
+        }
+        deserializer.deserialize_u64(Visitor)
+    }
+}
+
 /// Characters of a server's summary line.
 const SUMMARY_CHARS: usize = 160;
 

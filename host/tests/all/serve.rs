@@ -201,7 +201,27 @@ async fn bad_arguments_are_results_and_unknown_tools_protocol_errors() {
         ("execute", json!({ "source": "1" }), "unknown field `source`, expected `code`"),
         ("execute", json!({ "code": 42 }), "expected a string"),
         ("execute", json!({}), "missing field `code`"),
-        ("search", json!({ "query": "x", "limit": "all" }), "expected usize"),
+        (
+            "search",
+            json!({ "query": "x", "limit": "all" }),
+            "invalid type: string \"all\", expected an integer from 1 to 50",
+        ),
+        ("search", json!({ "query": "x", "limit": 0 }), "invalid value: integer `0`, expected an integer from 1 to 50"),
+        (
+            "search",
+            json!({ "query": "x", "limit": 500 }),
+            "invalid value: integer `500`, expected an integer from 1 to 50",
+        ),
+        (
+            "search",
+            json!({ "query": "x", "limit": -1 }),
+            "invalid value: integer `-1`, expected an integer from 1 to 50",
+        ),
+        (
+            "search",
+            json!({ "query": "x", "limit": 2.5 }),
+            "invalid type: floating point `2.5`, expected an integer from 1 to 50",
+        ),
     ] {
         let result = call(&client, tool, arguments).await;
         assert_eq!(result.is_error, Some(true), "{tool}");
