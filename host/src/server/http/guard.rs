@@ -179,7 +179,7 @@ fn default_hosts(ip: IpAddr) -> Vec<Authority> {
             tracing::warn!(
                 %ip,
                 "listening on all interfaces, but only loopback Host names are accepted: \
-                 set allowed_hosts for remote clients"
+                 allow the names remote clients use with --allow-host (HttpOptions::allowed_hosts)"
             );
         }
         ["localhost", "127.0.0.1", "::1"].iter().map(|host| Authority::new(host, None)).collect()
@@ -339,4 +339,31 @@ pub(super) async fn read_body(mut body: Incoming, limit: usize, timeout: Duratio
         Err(Rejection::http(StatusCode::REQUEST_TIMEOUT, "Request Timeout: the request body was not sent in time")
             .closing())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// What the log lines of `f` say, at WARN and above.
+    fn warnings(f: impl FnOnce()) -> String {
+        // Another registered dispatcher keeps tracing from caching a
+        // callsite as unwanted by every subscriber (as in tests/all/http/logs.rs).
+        let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+        let path = std::env::temp_dir().join(format!("codemode-guard-{}.log", std::process::id()));
+        let file = std::sync::Arc::new(std::fs::File::create(&path).unwrap());
+        let subscriber =
+            tracing_subscriber::fmt().with_max_level(tracing::Level::WARN).with_ansi(false).with_writer(file).finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let logs = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        logs
+    }
+
+    #[test]
+    fn listening_on_all_interfaces_names_the_flag_that_allows_remote_hosts() {
+        for (ip, warned) in [("0.0.0.0", true), ("::", true), ("127.0.0.1", false), ("192.0.2.1", false)] {
+            let logs = warnings(|| drop(super::default_hosts(ip.parse().unwrap())));
+            let says = "only loopback Host names are accepted: allow the names remote clients use with --allow-host";
+            assert_eq!(logs.contains(says), warned, "{ip}: {logs}");
+        }
+    }
 }
