@@ -24,12 +24,36 @@ use serde_json::Value;
 use self::refs::Refs;
 use self::render::Renderer;
 
+/// The globals a program has besides the tools and the ECMAScript
+/// built-ins, each declared by the [`PRELUDE`] (a test holds the two to each
+/// other, another that each exists in the sandbox): what a refused import
+/// is told it has instead.
+pub const PRELUDE_GLOBALS: &[&str] = &[
+    "console",
+    "setTimeout",
+    "setInterval",
+    "clearTimeout",
+    "clearInterval",
+    "queueMicrotask",
+    "structuredClone",
+    "URL",
+    "URLSearchParams",
+    "TextEncoder",
+    "TextDecoder",
+    "atob",
+    "btoa",
+    "crypto",
+    "performance",
+    "llm",
+    "ToolError",
+];
+
 /// Declarations every program can rely on, whatever servers are configured:
 /// the error tool calls reject with, the `console` the sandbox provides, and
 /// the web globals it has besides the ECMAScript built-ins (timers, `URL`,
-/// `TextEncoder`, `structuredClone`, `crypto`, `performance`), and `llm.ask`.
-/// Written for a standard library without the DOM (e.g. `--lib es2022`),
-/// which would declare its own `console`.
+/// `TextEncoder`, `structuredClone`, `atob`, `crypto`, `performance`), and
+/// `llm.ask`: [`PRELUDE_GLOBALS`]. Written for a standard library without
+/// the DOM (e.g. `--lib es2022`), which would declare its own `console`.
 pub const PRELUDE: &str = r#"/** The error a tool call rejects with. */
 declare class ToolError extends Error {
   /** What went wrong. */
@@ -124,6 +148,10 @@ declare class TextDecoder {
   readonly ignoreBOM: boolean;
   decode(input?: ArrayBuffer | ArrayBufferView, options?: { stream?: boolean }): string;
 }
+
+/** Base64: `btoa` encodes a string of Latin-1 characters (bytes), `atob` decodes to one. */
+declare function btoa(data: string): string;
+declare function atob(data: string): string;
 
 /** Random values: unpredictable to the program, not for cryptographic keys. */
 declare const crypto: {

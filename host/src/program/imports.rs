@@ -19,11 +19,6 @@ use oxc_span::{GetSpan, Span};
 use super::check::Api;
 use super::parse::{Parsed, SyntaxError};
 
-/// The globals a program has besides the tools and the ECMAScript built-ins,
-/// as the message lists them.
-pub const WEB_GLOBALS: &str = "console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask, URL, \
-                               URLSearchParams, TextEncoder, TextDecoder, structuredClone, crypto, performance";
-
 /// The first import of the program, as the error that refuses it.
 pub fn find(parsed: &Parsed<'_, '_>, api: &Api) -> Option<SyntaxError> {
     let mut imports = Imports { found: None, requires: Vec::new(), require_bound: false };
@@ -48,9 +43,10 @@ fn message(api: &Api, module: Option<&str>) -> String {
         }
     };
     let what = module.map_or_else(|| "a module".to_owned(), |module| format!("{module:?}"));
+    let globals = crate::declarations::PRELUDE_GLOBALS.join(", ");
     format!(
         "imports are not available: a program cannot import {what}, or anything else. {tools}. Besides the \
-         JavaScript built-ins, the globals are {WEB_GLOBALS}. Remove the import."
+         JavaScript built-ins, the globals are {globals}. Remove the import."
     )
 }
 

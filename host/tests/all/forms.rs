@@ -103,6 +103,26 @@ async fn imports_are_refused_at_their_place_in_every_form() {
 }
 
 #[tokio::test]
+async fn every_global_a_refused_import_is_told_of_exists() {
+    let envelope = crate::support::run("import fs from 'fs';").await;
+    let message = envelope.error.unwrap().message;
+    let (_, globals) = message.split_once("the globals are ").unwrap_or_else(|| panic!("{message}"));
+    let globals: Vec<&str> = globals.trim_end_matches(". Remove the import.").split(", ").collect();
+    for name in ["llm", "ToolError", "atob", "btoa", "structuredClone", "console"] {
+        assert!(globals.contains(&name), "{name}: {message}");
+    }
+    // As `codemode run` and `serve` run programs: with someone to ask, which `llm` needs.
+    let asker = std::sync::Arc::new(codemode::input::Nobody("no model here".into()));
+    let options = codemode::ExecuteOptions::new().with_asker(asker);
+    for name in globals {
+        let source = format!("return typeof {name}");
+        let tools = std::sync::Arc::new(codemode::InProcessTools::new());
+        let envelope = crate::support::executor().execute(&source, tools, &options).await.unwrap();
+        assert_ne!(envelope.value, json!("undefined"), "{name}: {:?}", envelope.error);
+    }
+}
+
+#[tokio::test]
 async fn what_only_looks_like_an_import_runs() {
     for (source, expected) in [
         ("import type { T } from './t';\nconst t: T = 1 as T;\nreturn t;", json!(1)),
