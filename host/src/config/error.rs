@@ -164,10 +164,10 @@ impl fmt::Display for ConfigError {
         }
         match (&self.kind, &self.path) {
             (ConfigErrorKind::Syntax(err), Some(_)) => {
-                write!(f, ":{}:{}: ", err.line(), err.column())?;
+                write!(f, ":{}:{}: ", err.line(), column(err))?;
             }
             (ConfigErrorKind::Syntax(err), None) => {
-                write!(f, "line {}, column {}: ", err.line(), err.column())?;
+                write!(f, "line {}, column {}: ", err.line(), column(err))?;
             }
             (_, Some(_)) => f.write_str(": ")?,
             (_, None) => {}
@@ -180,6 +180,13 @@ impl fmt::Display for ConfigError {
         }
         write!(f, "{}", self.kind)
     }
+}
+
+/// The 1-based column of a syntax error. serde_json counts 0 for an error
+/// found at a newline (an unclosed string, the end of the file after one);
+/// that is the start of the next line, column 1.
+fn column(err: &serde_json::Error) -> usize {
+    err.column().max(1)
 }
 
 impl fmt::Display for ConfigErrorKind {

@@ -114,6 +114,7 @@ fn every_valid_fixture_loads() {
 /// Each file in `invalid/`, and its error after the path.
 const INVALID: &[(&str, &str)] = &[
     ("syntax.json", r#":5:7: invalid JSON: expected `,` or `}`"#),
+    ("unclosed_string.json", r#":4:1: invalid JSON: control character (\u0000-\u001F) found while parsing a string"#),
     (
         "sse_type.json",
         r#": server "events": field "type": the SSE transport ("type": "sse") is not supported; use streamable HTTP ("type": "http")"#,

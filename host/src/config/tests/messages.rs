@@ -18,6 +18,12 @@ fails! {
         => "line 2, column 15: invalid JSON: key must be a string";
     syntax_eof: r#"{"servers": {"#
         => "line 1, column 13: invalid JSON: EOF while parsing an object";
+    syntax_eof_after_a_newline: "{\"servers\": {\n"
+        => "line 2, column 1: invalid JSON: EOF while parsing an object";
+    syntax_newline_in_a_string: "{\"servers\": {\"a\": {\"command\": \"npx\n\"}}}"
+        => "line 2, column 1: invalid JSON: control character (\\u0000-\\u001F) found while parsing a string";
+    syntax_at_the_start_of_a_line: "{\"servers\": {}\n}}"
+        => "line 2, column 2: invalid JSON: trailing characters";
     top_not_object: "[]"
         => "expected an object, found an array";
     no_servers: r#"{"mcp": {}}"#
