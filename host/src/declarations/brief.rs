@@ -1,6 +1,7 @@
 //! Brief declarations: what a tool's documentation keeps when many tools
 //! share one context window. A description keeps its first paragraph of
-//! prose, cut to a budget at a sentence end; what servers append after it
+//! prose, cut to a budget at a sentence end or a word, marked `…` where it
+//! was cut; what servers append after it
 //! for the model (examples, usage hints, argument lists, code, tables) is
 //! left out. Detected by shape, not by wording alone: a markdown heading,
 //! a code fence, a `<tag>` line, a short line ending in `:` (`Examples:`,
@@ -25,9 +26,9 @@ pub const OUTPUT_SCHEMA_BYTES: usize = 400;
 const LABEL_CHARS: usize = 60;
 
 /// The first paragraph of prose of `text`, cut to about `budget`
-/// characters (at a sentence end when one is near, else at a word, with
-/// `…`). Leading labels are skipped, and a list item that comes first
-/// counts as prose.
+/// characters (at a sentence end when one is near, else at a word; `…`
+/// marks the cut either way). Leading labels are skipped, and a list item
+/// that comes first counts as prose.
 pub fn brief(text: &str, budget: usize) -> Cow<'_, str> {
     let mut paragraph = String::new();
     for line in text.lines().map(str::trim) {
@@ -64,7 +65,9 @@ pub fn brief(text: &str, budget: usize) -> Cow<'_, str> {
     }
 }
 
-/// `text` cut to about `budget` characters.
+/// `text` cut to about `budget` characters, ending in `…` when it was: a
+/// sentence end is no sure end of what was meant (`e.g.` ends no sentence),
+/// and the reader should know that more was said.
 fn cut(text: &str, budget: usize) -> Cow<'_, str> {
     let Some((limit, _)) = text.char_indices().nth(budget) else {
         return Cow::Borrowed(text);
@@ -76,7 +79,7 @@ fn cut(text: &str, budget: usize) -> Cow<'_, str> {
         .map(|(at, _)| at + 1)
         .find(|&end| text[end..].starts_with(char::is_whitespace) && head[..end].chars().count() >= budget / 2);
     match sentence {
-        Some(end) => Cow::Borrowed(&text[..end]),
+        Some(end) => Cow::Owned(format!("{} …", &text[..end])),
         None => {
             let end = head.rfind(char::is_whitespace).filter(|&end| end > 0).unwrap_or(limit);
             Cow::Owned(format!("{}…", head[..end].trim_end_matches(|c: char| !c.is_alphanumeric())))

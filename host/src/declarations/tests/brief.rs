@@ -48,7 +48,10 @@ fn labels_and_list_items_before_prose() {
 
 #[test]
 fn cut_to_the_budget() {
-    row!("One sentence here. Another one that is long.", 30, "One sentence here.");
+    row!("One sentence here. Another one that is long.", 30, "One sentence here. …");
+    row!("Search issues, e.g. by label or by author.", 30, "Search issues, e.g. …");
+    row!("Fits. Whole.", 12, "Fits. Whole.");
+    row!("Lists the open pull requests of a repository.", 30, "Lists the open pull requests…");
     row!("Words without any sentence end at all here", 20, "Words without any…");
     row!("Short. Then a very long sentence that goes on", 30, "Short. Then a very long…");
     row!("ééééé ééééé ééééé", 8, "ééééé…");
