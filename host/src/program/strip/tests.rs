@@ -481,6 +481,14 @@ fn garbage_never_panics() {
     }
 }
 
+/// A panic in oxc (here slicing past the end of an import name's escape)
+/// is the program's syntax error, not the host's crash.
+#[test]
+fn a_parser_panic_is_an_internal_error() {
+    let error = strip_types("import type { 'a\\\\u3a' } from 'x';").unwrap_err();
+    assert_eq!((error.message.as_str(), error.line, error.column), ("internal error while parsing the program", 1, 1));
+}
+
 /// Deep nesting is parsed on a stack sized for it, and huge sources are refused.
 #[test]
 fn deep_nesting_and_size() {
