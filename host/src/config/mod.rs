@@ -66,12 +66,15 @@
 //!
 //! # Secrets
 //!
-//! Some `env` and `headers` values are credentials, and codemode masks them
-//! (as `<redacted>`) in everything it surfaces, even when a server echoes
-//! one: a value is a credential when its **name** says so (`API_KEY`,
-//! `GITHUB_TOKEN`, `Authorization`, `X-Api-Key`, `DB_PASSWORD`, `Cookie`,
-//! ...: a name with `token`, `secret`, `password`, `credential`, `cookie`,
-//! `authorization`, ... in it, or ending in `key`, `auth` or `pass`), when
+//! Some `env` and `headers` values, and values of query parameters in a
+//! `url` (`?api_key=...`), are credentials, and codemode masks them (as
+//! `<redacted>`) in everything it surfaces — error messages quoting the URL
+//! included — even when a server echoes one: a value is a credential when
+//! its **name** says so (`API_KEY`, `GITHUB_TOKEN`, `Authorization`,
+//! `X-Api-Key`, `DB_PASSWORD`, `Cookie`, `access_token`, `sig`, ...: a name
+//! with `token`, `secret`, `password`, `credential`, `cookie`,
+//! `authorization`, ... in it, or ending in `key`, `auth`, `pass` or
+//! `signature`), when
 //! the value **looks like** one (a long random-looking string of letters
 //! and digits, a hex key or UUID, the password in `user:password@` of a
 //! URL), or when the entry's `"codemode": { "secrets": [...] }` **marks**
@@ -82,11 +85,10 @@
 //! `["*"]` to mask every value.
 //!
 //! This module never reveals any of them: [`Transport`]'s `Debug` prints
-//! `env` and `headers` names only, and no [`ConfigError`] contains their
-//! values or any variable's value: errors quote names, JSON types, `type`
-//! values, URL schemes written in the file and codemode option values,
-//! nothing else. The `url` is not treated as secret (it is printed by
-//! `Debug`): keep credentials in `headers`.
+//! `env` and `headers` names only and the `url` with every query value
+//! masked, and no [`ConfigError`] contains their values or any variable's
+//! value: errors quote names, JSON types, `type` values, URL schemes
+//! written in the file and codemode option values, nothing else.
 
 mod entry;
 mod error;
@@ -157,7 +159,7 @@ pub struct ServerConfig {
 }
 
 /// How to reach an upstream server. `Debug` redacts `env` and `headers`
-/// values.
+/// values, and the values of the `url`'s query parameters.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Transport {
     /// A child process speaking MCP over stdin/stdout.
@@ -203,8 +205,8 @@ pub struct ServerOptions {
     /// `tools.deny`: tool-name patterns to hide, winning over `allow`;
     /// default empty.
     pub deny: Vec<String>,
-    /// `secrets`: names of `env` variables (stdio) or `headers` (HTTP) whose
-    /// values are credentials, to be masked in everything codemode surfaces
+    /// `secrets`: names of `env` variables (stdio), or `headers` and `url`
+    /// query parameters (HTTP), whose values are credentials, to be masked in everything codemode surfaces
     /// ([`ServerOptions::marks_secret`]), on top of those codemode
     /// recognizes itself (see *Secrets* in the [module docs](self)). `*`
     /// matches any run of characters, so `["*"]` marks every value; names
@@ -356,8 +358,9 @@ impl ServerOptions {
         self.allow.iter().any(matches) && !self.deny.iter().any(matches)
     }
 
-    /// Whether `secrets` marks the `env` variable or header called `name`:
-    /// some pattern matches it, both compared in lower case.
+    /// Whether `secrets` marks the `env` variable, header or URL query
+    /// parameter called `name`: some pattern matches it, both compared in
+    /// lower case.
     #[must_use]
     pub fn marks_secret(&self, name: &str) -> bool {
         let name = name.to_lowercase();
@@ -392,9 +395,27 @@ impl fmt::Debug for Transport {
                 .field("cwd", cwd)
                 .finish(),
             Transport::Http { url, headers } => {
-                f.debug_struct("Http").field("url", url).field("headers", &Redacted(headers)).finish()
+                f.debug_struct("Http").field("url", &RedactedQuery(url)).field("headers", &Redacted(headers)).finish()
             }
         }
+    }
+}
+
+/// A URL shown with each query parameter's value as `<redacted>`: like
+/// `env` and `headers` values, one may be a credential (`?api_key=...`).
+struct RedactedQuery<'a>(&'a str);
+
+impl fmt::Debug for RedactedQuery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some((base, rest)) = self.0.split_once('?') else {
+            return write!(f, "{:?}", self.0);
+        };
+        let (query, fragment) = rest.split_at(rest.find('#').unwrap_or(rest.len()));
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| pair.split_once('=').map_or_else(|| pair.to_owned(), |(name, _)| format!("{name}=<redacted>")))
+            .collect();
+        write!(f, "{:?}", format!("{base}?{}{fragment}", pairs.join("&")))
     }
 }
 

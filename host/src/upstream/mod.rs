@@ -60,11 +60,12 @@
 //!
 //! # Credentials
 //!
-//! The values of a server's `env` and `headers` that are credentials (the
-//! rules are in [`redact`]'s docs: the name says so, the user marks it in
-//! `codemode.secrets`, or the value looks like one) are masked in every text
-//! this module surfaces — error messages (with stderr excerpts and quoted
-//! stdout), log lines, and everything the server sends (tools,
+//! The values of a server's `env`, `headers` and `url` query parameters
+//! that are credentials (the rules are in [`redact`]'s docs: the name says
+//! so, the user marks it in `codemode.secrets`, or the value looks like
+//! one) are masked in every text this module surfaces — error messages
+//! (with stderr excerpts, quoted stdout and the URL the HTTP client quotes),
+//! log lines, and everything the server sends (tools,
 //! instructions, results) — each replaced by `<redacted>`; no `Debug` output
 //! prints any `env` or `headers` value. Ordinary values (`production`,
 //! `eu-west-1`) come through as they are. Matching is exact (an encoded

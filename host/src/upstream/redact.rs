@@ -1,7 +1,8 @@
 //! Keeping credentials out of everything codemode surfaces.
 //!
 //! Which configured values are secrets is decided per server from its `env`
-//! (stdio) or `headers` (HTTP) by [`Redactor::for_server`]; [`Redactor`]
+//! (stdio), or its `headers` and the query parameters of its `url` (HTTP),
+//! by [`Redactor::for_server`]; [`Redactor`]
 //! replaces each secret with `<redacted>` in text (error messages, stderr
 //! excerpts, quoted stdout) and in JSON, and [`Redacting`] applies it to
 //! every message the server sends before the MCP client sees it — so tool
@@ -10,9 +11,10 @@
 //!
 //! What is a secret, and why:
 //!
-//! - the value of a variable or header whose **name names a credential**
-//!   ([`names_credential`]: `API_KEY`, `GITHUB_TOKEN`, `Authorization`,
-//!   `X-Api-Key`, `PGPASSWORD`, `Cookie`, ...);
+//! - the value of a variable, header or query parameter whose **name names
+//!   a credential** ([`names_credential`]: `API_KEY`, `GITHUB_TOKEN`,
+//!   `Authorization`, `X-Api-Key`, `PGPASSWORD`, `Cookie`, `access_token`,
+//!   `sig`, ...);
 //! - the value of a name the user **marks** in the server's
 //!   `codemode.secrets` (see [`crate::config::ServerOptions::secrets`]);
 //! - any word of any value that **looks like a credential**
@@ -30,12 +32,17 @@
 //!   `Authorization: Bearer TOKEN` is caught when a server echoes only the
 //!   token;
 //! - matching is exact and case-sensitive: an encoded form (URL-escaped,
-//!   base64) of a secret is not recognized;
+//!   base64) of a secret is not recognized, except that a query parameter's
+//!   value is masked both as the URL carries it (so error messages quoting
+//!   the URL are covered, wherever in the text it is) and decoded;
 //! - an excerpt cut out of a longer text ([`Redactor::redact_excerpt`]) may
 //!   begin with the end of a secret or end with its beginning; such edge
 //!   fragments of at least [`MIN_SECRET`] characters are masked too.
 //!
 //! This module never logs and never stores what it masks anywhere else.
+//! One place is out of its reach: the SDK's own line on a failed HTTP
+//! connection (`worker quit with fatal: ...`, target `rmcp`, which codemode
+//! turns off unless `RUST_LOG` turns it on) quotes the URL as it is.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -81,10 +88,11 @@ const CREDENTIAL_PARTS: [&str; 10] = [
 const CREDENTIAL_WORDS: [&str; 4] = ["bearer", "jwt", "dsn", "creds"];
 
 /// Words that make a name a credential's only as its last word (`API_KEY`,
-/// `X-Api-Key`, `BASIC_AUTH`, `DB_PASS`), since elsewhere they are as often
-/// ordinary (`KEY_PREFIX`, `AUTH_MODE`, `PASS_THROUGH`); and `KEY` before
-/// a final `ID` (`AWS_ACCESS_KEY_ID`).
-const CREDENTIAL_LAST_WORDS: [&str; 5] = ["key", "auth", "pass", "pwd", "pat"];
+/// `X-Api-Key`, `BASIC_AUTH`, `DB_PASS`, `X-Amz-Signature`, `sig`), since
+/// elsewhere they are as often ordinary (`KEY_PREFIX`, `AUTH_MODE`,
+/// `PASS_THROUGH`, `SIGNATURE_METHOD`); and `KEY` before a final `ID`
+/// (`AWS_ACCESS_KEY_ID`).
+const CREDENTIAL_LAST_WORDS: [&str; 7] = ["key", "auth", "pass", "pwd", "pat", "signature", "sig"];
 
 /// The secrets of one server, and the means to mask them.
 #[derive(Default)]
@@ -97,12 +105,12 @@ impl Redactor {
     /// The redactor of `server`: the secrets among its `env` or `headers`
     /// values, as the [module docs](self) define them.
     pub(super) fn for_server(server: &ServerConfig) -> Self {
-        let pairs = match &server.transport {
-            config::Transport::Stdio { env, .. } => env,
-            config::Transport::Http { headers, .. } => headers,
+        let (pairs, parameters) = match &server.transport {
+            config::Transport::Stdio { env, .. } => (env, Vec::new()),
+            config::Transport::Http { url, headers } => (headers, query_parameters(url)),
         };
         let secret = |name: &str| names_credential(name) || server.options.marks_secret(name);
-        Self::new(pairs.iter().map(|(name, value)| (value.as_str(), secret(name))))
+        Self::new(pairs.iter().chain(&parameters).map(|(name, value)| (value.as_str(), secret(name))))
     }
 
     /// A redactor for these values, each with whether its name makes it a
@@ -278,6 +286,27 @@ fn entropy(text: &str) -> f64 {
     counts.iter().filter(|&&n| n > 0).map(|&n| n as f64 / total).map(|p| -p * p.log2()).sum()
 }
 
+/// The query parameters of `url` as `(name, value)` pairs, names decoded.
+/// Each value comes as written (percent-encoded, as error messages quote
+/// the URL) and decoded (as a server would echo it), from the query both as
+/// the config spells it and as the HTTP client normalizes it (`url`'s
+/// parser, which is how its errors print the URL).
+fn query_parameters(url: &str) -> Vec<(String, String)> {
+    let written = url.split_once('?').map(|(_, rest)| rest.split('#').next().unwrap_or(rest));
+    let parsed = url::Url::parse(url).ok();
+    let mut parameters = Vec::new();
+    for query in written.into_iter().chain(parsed.as_ref().and_then(url::Url::query)) {
+        for pair in query.split('&') {
+            let raw = pair.split_once('=').map_or("", |(_, value)| value);
+            for (name, value) in url::form_urlencoded::parse(pair.as_bytes()) {
+                parameters.push((name.to_string(), raw.to_owned()));
+                parameters.push((name.into_owned(), value.into_owned()));
+            }
+        }
+    }
+    parameters
+}
+
 /// The password of a URL's `scheme://user:password@host...`, if any.
 fn url_password(word: &str) -> Option<&str> {
     let (_, rest) = word.split_once("://")?;
@@ -435,6 +464,11 @@ mod tests {
         credentials: "GOOGLE_APPLICATION_CREDENTIALS" => true;
         sentry_dsn: "SENTRY_DSN" => true;
         client_secret: "clientSecret" => true;
+        api_key_parameter: "api_key" => true;
+        access_token: "access_token" => true;
+        sig: "sig" => true;
+        amz_signature: "X-Amz-Signature" => true;
+        signature_method: "signature_method" => false;
         node_env: "NODE_ENV" => false;
         log_level: "LOG_LEVEL" => false;
         region_name: "REGION" => false;
@@ -492,6 +526,66 @@ mod tests {
         assert_eq!(redactor.redact("Echo: production info eu-west-1 1"), "Echo: production info eu-west-1 1");
         assert_eq!(redactor.redact("t ghp_JKdZpjkK4Y4roACxAc4G2Dd7ljFkdhe3KfyR"), "t <redacted>");
         assert_eq!(redactor.redact("login app:hunter2hunter2 failed"), "login app:<redacted> failed");
+    }
+
+    /// The redactor of an HTTP server at `url` whose `codemode.secrets` is
+    /// `marked`.
+    fn of_url(url: &str, marked: &[&str]) -> Redactor {
+        Redactor::for_server(&ServerConfig {
+            name: "remote".to_owned(),
+            transport: config::Transport::Http { url: url.to_owned(), headers: Vec::new() },
+            options: config::ServerOptions {
+                secrets: marked.iter().map(|name| (*name).to_owned()).collect(),
+                ..config::ServerOptions::default()
+            },
+        })
+    }
+
+    /// `test_name: server URL => that URL as codemode shows it;`
+    macro_rules! url_queries {
+        ($($test:ident: $url:literal => $shown:literal;)*) => {$(
+            #[test]
+            fn $test() {
+                assert_eq!(of_url($url, &[]).redact($url), $shown);
+            }
+        )*};
+    }
+
+    url_queries! {
+        query_token: "http://127.0.0.1:9/mcp?token=0123456789abcdef0123456789abcdef"
+            => "http://127.0.0.1:9/mcp?token=<redacted>";
+        query_api_key: "http://127.0.0.1:9/mcp?api_key=8f3kQ9zLm2Xv7bN4pR6tW1yHq5"
+            => "http://127.0.0.1:9/mcp?api_key=<redacted>";
+        query_camel_api_key: "https://h/mcp?region=eu&apiKey=hunter2hunter2&v=2"
+            => "https://h/mcp?region=eu&apiKey=<redacted>&v=2";
+        query_access_token: "https://h/mcp?access_token=tok1234" => "https://h/mcp?access_token=<redacted>";
+        query_password_encoded: "https://h/mcp?password=correct%20horse" => "https://h/mcp?password=<redacted>";
+        query_signature: "https://h/mcp?expires=1700000000&sig=abcdEFGH1234"
+            => "https://h/mcp?expires=1700000000&sig=<redacted>";
+        query_auth_value_and_fragment: "https://h/mcp?auth=opensesame#top" => "https://h/mcp?auth=<redacted>#top";
+        query_value_looks_like_credential: "https://h/mcp?u=ghp_JKdZpjkK4Y4roACxAc4G2Dd7ljFkdhe3KfyR"
+            => "https://h/mcp?u=<redacted>";
+        query_uuid_value: "https://h/mcp?session=550e8400-e29b-41d4-a716-446655440000"
+            => "https://h/mcp?session=<redacted>";
+        query_ordinary: "https://h/mcp?region=eu&v=2&format=json" => "https://h/mcp?region=eu&v=2&format=json";
+        query_short_key: "https://h/mcp?key=ab" => "https://h/mcp?key=ab";
+        query_none: "https://h/mcp" => "https://h/mcp";
+        query_empty_value: "https://h/mcp?token=&debug" => "https://h/mcp?token=&debug";
+    }
+
+    #[test]
+    fn url_queries_are_masked_as_quoted_in_errors_and_echoed_decoded() {
+        let redactor = of_url("https://h/mcp?password=correct horse&v=2", &[]);
+        let error = "error sending request for url (https://h/mcp?password=correct%20horse&v=2)";
+        assert_eq!(redactor.redact(error), "error sending request for url (https://h/mcp?password=<redacted>&v=2)");
+        assert_eq!(redactor.redact("login as correct horse failed"), "login as <redacted> failed");
+    }
+
+    #[test]
+    fn url_query_parameters_marked_in_secrets_are_masked() {
+        let url = "https://h/mcp?tenant=acme-corp&region=eu";
+        assert_eq!(of_url(url, &["Tenant"]).redact(url), "https://h/mcp?tenant=<redacted>&region=eu");
+        assert_eq!(of_url(url, &[]).redact(url), url);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! started, and the other two still work, through the library, `codemode
 //! run`, `codemode types` and `codemode serve`'s `search`; the broken one's
 //! calls reject with `unavailable` carrying its start error and try to
-//! start it again; `--strict` keeps the all-or-nothing start.
+//! start it again; `--strict` keeps the all-or-nothing start. The start
+//! error of an unreachable HTTP server names its URL with the credentials
+//! in its query masked.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use codemode::{Limits, McpTools};
 use serde_json::{Value, json};
 
 use crate::mcp::{config, value};
-use crate::support::{codemode, run_with};
+use crate::support::{codemode, codemode_with_env, run_with};
 
 const FAULTY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/servers/faulty_server.py");
 const MISSING: &str = "/nonexistent/codemode-test-server";
@@ -197,4 +199,45 @@ async fn search_lists_the_unavailable_server() {
     let execute = tools.iter().find(|tool| tool.name == "execute").unwrap();
     assert!(execute.description.as_deref().unwrap().contains("broken (unavailable)"), "{execute:?}");
     client.cancel().await.unwrap();
+}
+
+/// Credentials planted in the query of HTTP servers' URLs: one named
+/// (`api_key`), one that only looks like a key, given in a variable.
+const KEY: &str = "8f3kQ9zLm2Xv7bN4pR6tW1yHq5";
+const HEX: &str = "0123456789abcdef0123456789abcdef";
+
+#[tokio::test]
+async fn secrets_in_an_unreachable_urls_query_never_show() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = closed.local_addr().unwrap();
+    drop(closed);
+    let keyed = format!("http://{address}/mcp?region=eu&api_key={KEY}");
+    let file = config_file("query", json!({ "keyed": { "url": keyed }, "remote": { "url": "${REMOTE_URL}" } }));
+    let config = file.to_str().unwrap();
+    let remote = format!("http://{address}/mcp?t={HEX}");
+    let env = [("REMOTE_URL", remote.as_str())];
+    let program = "const m = async (call) => { try { await call(); } catch (e) { return e.message; } };
+        return [await m(() => keyed.x({})), await m(() => remote.x({}))];";
+
+    let (code, stdout, stderr) = codemode_with_env(&["run", "--config", config, "-"], program, &env);
+    assert_eq!(code, 0, "{stderr}");
+    let envelope: Value = serde_json::from_str(&stdout).unwrap();
+    let keyed_message = envelope["value"][0].as_str().unwrap();
+    assert!(keyed_message.contains(&format!("{address}/mcp?region=eu&api_key=<redacted>")), "{envelope}");
+    assert!(envelope["value"][1].as_str().unwrap().contains("?t=<redacted>"), "{envelope}");
+    assert!(stderr.contains("api_key=<redacted>"), "the warning still names the URL: {stderr}");
+    let (code, types, types_stderr) = codemode_with_env(&["types", "--config", config], "", &env);
+    assert_eq!(code, 0, "{types_stderr}");
+    assert!(types.contains("Unavailable: ") && types.contains("?t=<redacted>"), "{types}");
+
+    let file = config_file("query-serve", json!({ "keyed": { "url": keyed } }));
+    let client = crate::serve::serve_with(&file, &[]).await;
+    let listing = crate::serve::call(&client, "search", json!({ "query": "" })).await;
+    let listing = crate::serve::text(&listing).to_owned();
+    assert!(listing.contains("- keyed (unavailable"), "{listing}");
+    client.cancel().await.unwrap();
+
+    for text in [&stdout, &stderr, &types, &types_stderr, &listing] {
+        assert!(!text.contains(KEY) && !text.contains(HEX), "a planted secret leaked: {text}");
+    }
 }

@@ -42,9 +42,15 @@ pub fn echo() -> InProcessTools {
 
 /// The `codemode` binary with `args` and `stdin`: exit code, stdout, stderr.
 pub fn codemode(args: &[&str], stdin: &str) -> (i32, String, String) {
+    codemode_with_env(args, stdin, &[])
+}
+
+/// [`codemode`] with these variables added to its environment.
+pub fn codemode_with_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> (i32, String, String) {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
         .args(args)
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -427,22 +427,28 @@ async fn planted_secrets_never_leak() {
     surfaced.push(format!("{err} {err:?}"));
     upstreams.shutdown().await;
 
-    // HTTP: a server that works, and one that is not there.
+    // HTTP: a server that works, and one that is not there, both with the
+    // secret in headers and in the URL's query.
     let headers = [("Authorization", "Bearer planted-s3cr3t-9f2c71d4"), ("X-Api-Key", SECRET)];
-    let upstreams = connect(vec![http(demo_over_http().await, &headers)]).await;
+    let url = format!("{}?region=eu&api_key={SECRET}", demo_over_http().await);
+    let upstreams = connect(vec![http(url, &headers)]).await;
     surfaced.push(format!("{upstreams:?}"));
     upstreams.shutdown().await;
+    // The SDK's own line on a failed connection (`worker quit with fatal`,
+    // off unless RUST_LOG turns on `rmcp`) quotes the URL as it is: the
+    // log lines are checked up to here.
+    surfaced.push(logs.lock().unwrap().clone());
+    assert!(surfaced.last().unwrap().contains("received notification"), "the SDK's log lines were captured");
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/mcp", closed.local_addr().unwrap());
+    let url = format!("http://{}/mcp?region=eu&api_key={SECRET}", closed.local_addr().unwrap());
     drop(closed);
     let err = Upstreams::connect(&Config { servers: vec![http(url, &headers)], strict: true, ..Config::default() })
         .await
         .expect_err("nothing listens");
     assert_eq!(err.kind(), UpstreamErrorKind::Connect, "{err}");
+    assert!(err.message().contains("/mcp?region=eu&api_key=<redacted>"), "the URL is quoted, masked: {err}");
     surfaced.push(format!("{err} {err:?}"));
 
-    surfaced.push(logs.lock().unwrap().clone());
-    assert!(surfaced.last().unwrap().contains("received notification"), "the SDK's log lines were captured");
     for text in &surfaced {
         assert!(!text.contains(SECRET), "a planted secret leaked: {text}");
     }

@@ -110,7 +110,7 @@ fn debug_redacts_env_and_header_values() {
     let config = Config::from_json_str(
         r#"{"servers": {
             "gh": {"command": "gh-mcp", "env": {"GITHUB_TOKEN": "${SECRET}", "MODE": "literal-PLANTED"}},
-            "api": {"url": "https://h/mcp", "headers": {"Authorization": "Bearer ${SECRET}"}}
+            "api": {"url": "https://h/mcp?region=eu&key=${SECRET}&v#top", "headers": {"Authorization": "Bearer ${SECRET}"}}
         }}"#,
         &secret_env,
     )
@@ -119,6 +119,7 @@ fn debug_redacts_env_and_header_values() {
     assert!(!debug.contains("PLANTED"), "{debug}");
     assert!(debug.contains(r#"env: ["GITHUB_TOKEN"=<redacted>, "MODE"=<redacted>]"#), "{debug}");
     assert!(debug.contains(r#"headers: ["Authorization"=<redacted>]"#), "{debug}");
+    assert!(debug.contains(r#"url: "https://h/mcp?region=<redacted>&key=<redacted>&v#top""#), "{debug}");
     assert!(format!("{:#?}", config.servers[1]).contains("\"Authorization\"=<redacted>"));
     // The values are still there for whoever connects.
     let Transport::Http { headers, .. } = &config.servers[1].transport else { panic!() };
