@@ -22,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
         input_schema: &schema,
         output_schema: Some(&schema),
         learned_output: None,
+        result_left_out: false,
     };
     let learned = ToolDecl { name: "learned", output_schema: None, learned_output: Some((&schema, 3)), ..declared };
     let declarations = namespace_declarations("ns", None, &[declared, learned]);

@@ -243,6 +243,7 @@ impl CatalogTool {
             input_schema: &self.input_schema,
             output_schema: self.output_schema.as_ref(),
             learned_output: learned.map(|learned| (&learned.schema, learned.observations)),
+            result_left_out: false,
         }
     }
 

@@ -5,8 +5,14 @@
 //! for the model (examples, usage hints, argument lists, code, tables) is
 //! left out. Detected by shape, not by wording alone: a markdown heading,
 //! a code fence, a `<tag>` line, a short line ending in `:` (`Examples:`,
-//! `When to use:`), a list after prose, or a blank line. Types are never
-//! shortened: a brief declaration calls the tool exactly as the full one.
+//! `When to use:`), a list after prose, or a blank line. Argument types
+//! are never shortened: a brief declaration calls the tool exactly as the
+//! full one. A declared result type larger than [`OUTPUT_SCHEMA_BYTES`] is
+//! left out, and the declaration says so right in its signature
+//! (`Promise<unknown /* omitted: detail "full" */>`, see
+//! [`RESULT_LEFT_OUT`]), so a model never takes the missing type for an
+//! untyped result; smaller ones, and result types learned from the tool's
+//! results, are kept whole.
 
 use std::borrow::Cow;
 
@@ -19,8 +25,16 @@ pub const TOOL_CHARS: usize = 200;
 /// Characters of a parameter's (or any schema's) description.
 pub const SCHEMA_CHARS: usize = 60;
 /// The largest output schema (as JSON) a brief declaration keeps; a larger
-/// result type is left to the full declaration (`Promise<unknown>` here).
+/// result type is left to the full declaration (`unknown` here, with
+/// [`RESULT_LEFT_OUT`]).
 pub const OUTPUT_SCHEMA_BYTES: usize = 400;
+/// The comment after the `unknown` of a result type left out, pointing to
+/// `search`'s `detail` (whose description says `full` shows result types).
+/// Every token counts: about one in five tools of the evaluation set has a
+/// result type this large, so the note is in most answers, which must stay
+/// within their budget (`bench/README.md`); in the signature it costs 8
+/// tokens, as a `@returns` paragraph 13.
+pub const RESULT_LEFT_OUT: &str = "omitted: detail \"full\"";
 /// A line ending in `:` up to this many characters labels what follows
 /// (`Examples:`, `🧭 Usage Guidance:`) rather than being prose.
 const LABEL_CHARS: usize = 60;
@@ -150,18 +164,20 @@ pub struct BriefParts {
     description: Option<String>,
     input_schema: Value,
     output_schema: Option<Value>,
+    result_left_out: bool,
 }
 
 impl BriefParts {
     /// The brief parts of `tool`.
     pub fn of(tool: &ToolDecl<'_>) -> Self {
+        let output_schema = tool
+            .output_schema
+            .filter(|schema| serde_json::to_string(schema).is_ok_and(|json| json.len() <= OUTPUT_SCHEMA_BYTES));
         Self {
             description: tool.description.map(|text| brief(text, TOOL_CHARS).into_owned()),
             input_schema: brief_schema(tool.input_schema),
-            output_schema: tool
-                .output_schema
-                .filter(|schema| serde_json::to_string(schema).is_ok_and(|json| json.len() <= OUTPUT_SCHEMA_BYTES))
-                .map(brief_schema),
+            output_schema: output_schema.map(brief_schema),
+            result_left_out: tool.output_schema.is_some() && output_schema.is_none(),
         }
     }
 
@@ -171,6 +187,7 @@ impl BriefParts {
             description: self.description.as_deref(),
             input_schema: &self.input_schema,
             output_schema: self.output_schema.as_ref(),
+            result_left_out: self.result_left_out,
             ..*tool
         }
     }

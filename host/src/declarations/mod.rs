@@ -191,6 +191,10 @@ pub struct ToolDecl<'a> {
     /// Without `output_schema`: a result type learned from the tool's
     /// results (a JSON Schema), and how many results it was learned from.
     pub learned_output: Option<(&'a Value, u32)>,
+    /// Whether `output_schema` was left out of a brief declaration for its
+    /// size ([`brief`]): the result is then `unknown` with a comment saying
+    /// where its type is.
+    pub result_left_out: bool,
 }
 
 /// Declarations for one namespace (one upstream server): `declare namespace NAME { ... }`

@@ -6,11 +6,11 @@
 
 use serde_json::Value;
 
-use super::ToolDecl;
 use super::jsdoc;
 use super::names::{pad, property_key, string_literal};
 use super::refs::Refs;
 use super::render::{Prec, Renderer, Ty, after};
+use super::{ToolDecl, brief};
 
 /// Name of the input schema's root when it refers to itself (`#`).
 const ARGS_ROOT: &str = "Args";
@@ -33,6 +33,7 @@ pub(super) fn write_tool(out: &mut String, tool: &ToolDecl<'_>, indent: usize) {
     // narrower than `unknown` is true.
     let result = match output {
         Some(schema) => root_type(&mut renderer, schema, 1, indent),
+        None if tool.result_left_out => Ty::atom(format!("unknown /* {} */", brief::RESULT_LEFT_OUT)),
         None => Ty::atom("unknown"),
     };
     let mut comment = jsdoc::summary(tool.title, tool.description, tool.name);

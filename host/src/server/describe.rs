@@ -51,7 +51,7 @@ fn search_tool() -> Tool {
                 "description": "Words, a server name or a tool name. Empty lists the servers."
             },
             "limit": { "type": "integer", "minimum": 1, "maximum": 50, "description": "At most this many tools; default 8." },
-            "detail": { "enum": ["brief", "full"], "description": "full: whole descriptions, examples included. Default brief." }
+            "detail": { "enum": ["brief", "full"], "description": "full: whole descriptions and result types. Default brief." }
         },
         "required": ["query"],
         "additionalProperties": false

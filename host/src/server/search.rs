@@ -3,11 +3,12 @@
 //! query, the servers with a one-line summary each. Ranking is the
 //! catalog's ([`Catalog::search`]); this module only renders.
 //!
-//! Declarations are brief unless asked otherwise ([`Detail`]): full types,
-//! but descriptions cut to their first paragraph
+//! Declarations are brief unless asked otherwise ([`Detail`]): descriptions
+//! cut to their first paragraph, argument types whole, and large declared
+//! result types left out, marked so in the signature
 //! ([`declarations::brief`]), so eight tools fit a context window however
-//! long their servers' examples are. A query that is one tool's exact name
-//! gets that tool's whole declaration.
+//! long their servers' examples and schemas are. A query that is one tool's
+//! exact name gets that tool's whole declaration.
 
 use std::fmt::Write;
 
@@ -22,8 +23,8 @@ use crate::shapes::Learned;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Detail {
-    /// Full types; descriptions cut to their first paragraph. A tool the
-    /// query names exactly is shown in full.
+    /// Descriptions cut to their first paragraph, large result types left
+    /// out (said so). A tool the query names exactly is shown in full.
     #[default]
     Brief,
     /// Whole declarations.

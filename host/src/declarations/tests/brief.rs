@@ -1,9 +1,10 @@
 //! One row per rule of brief descriptions: text in, what a brief
 //! declaration keeps out.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::super::brief::{SCHEMA_CHARS, brief, brief_schema};
+use super::super::brief::{BriefParts, OUTPUT_SCHEMA_BYTES, SCHEMA_CHARS, brief, brief_schema};
+use super::super::{ToolDecl, tool_declaration};
 
 /// `row!(text, budget, expected)`.
 macro_rules! row {
@@ -80,4 +81,57 @@ fn schemas_are_brief_at_every_depth_and_keep_their_values() {
     assert_eq!(brief["default"], schema["default"]);
     assert_eq!(brief["enum"], schema["enum"]);
     assert_eq!(brief["properties"]["items"]["type"], "array");
+}
+
+/// The brief declaration of a tool with `output` declared and `learned`
+/// (a schema and its observations).
+fn brief_decl(output: Option<Value>, learned: Option<(Value, u32)>) -> String {
+    let input = json!({"type": "object"});
+    let tool = ToolDecl {
+        name: "tool",
+        original_name: "tool",
+        title: None,
+        description: Some("Does it."),
+        input_schema: &input,
+        output_schema: output.as_ref(),
+        learned_output: learned.as_ref().map(|(schema, observations)| (schema, *observations)),
+        result_left_out: false,
+    };
+    tool_declaration("ns", &BriefParts::of(&tool).decl(&tool))
+}
+
+/// An object schema of `n` required string properties `p0`, `p1`, ...,
+/// each with `schema`.
+fn properties(n: usize, schema: &Value) -> Value {
+    let properties: serde_json::Map<String, Value> = (0..n).map(|i| (format!("p{i}"), schema.clone())).collect();
+    json!({"type": "object", "properties": properties, "required": properties.keys().collect::<Vec<_>>()})
+}
+
+/// `returns!(output, learned => the result type, the @returns text or "")`.
+macro_rules! returns {
+    ($output:expr, $learned:expr => $result:expr, $returns:expr) => {{
+        let declaration = brief_decl($output, $learned);
+        let doc = match &*$returns {
+            "" => "  /** Does it. */\n".to_owned(),
+            returns => format!("  /**\n   * Does it.\n   *\n   * @returns {returns}\n   */\n"),
+        };
+        let signature = format!("  function tool(args?: Record<string, unknown>): Promise<{}>;\n", $result);
+        assert_eq!(declaration, format!("declare namespace ns {{\n{doc}{signature}}}\n"));
+    }};
+}
+
+#[test]
+fn result_types_in_brief_declarations() {
+    let big = properties(12, &json!({"type": "string", "description": "A property."}));
+    let learned = properties(20, &json!({"type": "string"}));
+    assert!(big.to_string().len() > OUTPUT_SCHEMA_BYTES && learned.to_string().len() > OUTPUT_SCHEMA_BYTES);
+    let small = json!({"type": "object", "properties": {"n": {"type": "number", "description": "How many.\n\nMore."}}});
+    let observed = "Observed in 3 results, not declared by the server: it may be incomplete.";
+    let learned_type: String = (0..20).map(|i| format!("\n    p{i}: string;")).collect();
+
+    returns!(Some(big), None => r#"unknown /* omitted: detail "full" */"#, "");
+    returns!(Some(small), None => "{\n    /** How many. */\n    n?: number;\n  }", "");
+    returns!(None, None => "unknown", "");
+    returns!(None, Some((json!({"type": "integer"}), 1)) => "number", observed.replace("3 results", "1 result"));
+    returns!(None, Some((learned, 3)) => format!("{{{learned_type}\n  }}"), observed);
 }

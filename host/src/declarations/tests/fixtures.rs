@@ -39,6 +39,7 @@ impl Server {
                 input_schema: &tool["inputSchema"],
                 output_schema: tool.get("outputSchema"),
                 learned_output: None,
+                result_left_out: false,
             })
             .collect()
     }

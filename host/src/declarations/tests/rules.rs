@@ -219,6 +219,7 @@ fn declare(input: Value, output: Option<Value>) -> String {
         input_schema: &input,
         output_schema: output.as_ref(),
         learned_output: None,
+        result_left_out: false,
     };
     tool_declaration("ns", &tool)
 }
@@ -295,6 +296,7 @@ fn jsdoc_for_tools_and_params() {
         input_schema: &input,
         output_schema: Some(&output),
         learned_output: None,
+        result_left_out: false,
     };
     let text = namespace_declarations("weather", Some("Weather server */ ok"), &[tool]);
     let expected = [
@@ -386,6 +388,7 @@ fn no_text_can_close_a_comment_early() {
         input_schema: &input,
         output_schema: Some(&output),
         learned_output: None,
+        result_left_out: false,
     };
     let text = namespace_declarations("ns", Some(evil), &[tool]);
     assert!(text.contains("a *\\/ b"), "{text}");

@@ -80,6 +80,7 @@ fn every_schema_of_the_json_schema_test_suite_type_checks() {
             input_schema: &case.schema,
             output_schema: Some(&case.schema),
             learned_output: None,
+            result_left_out: false,
         };
         files.push((format!("s{n}.d.ts"), tool_declaration(&format!("s{n}"), &tool)));
     }

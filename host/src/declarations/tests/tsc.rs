@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::super::{PRELUDE, namespace_declarations, tool_declaration};
+use super::super::brief::{BriefParts, RESULT_LEFT_OUT};
+use super::super::{PRELUDE, ToolDecl, namespace_declarations, tool_declaration};
 use super::fixtures;
 
 /// The tsc to run, or a failure that says how to get one.
@@ -83,6 +84,20 @@ fn namespace_declarations_type_check() {
     files.push(usage("usage.ts"));
     let (passed, said) = compile("namespaces", &files, true);
     assert!(passed, "tsc rejected the declarations or usage.ts:\n{said}");
+}
+
+#[test]
+fn brief_declarations_type_check() {
+    let mut files = vec![("prelude.d.ts".to_owned(), PRELUDE.to_owned())];
+    for server in fixtures::servers() {
+        let decls = server.decls();
+        let parts: Vec<BriefParts> = decls.iter().map(BriefParts::of).collect();
+        let briefs: Vec<ToolDecl<'_>> = parts.iter().zip(&decls).map(|(parts, decl)| parts.decl(decl)).collect();
+        files.push((format!("{}.d.ts", server.namespace), namespace_declarations(&server.namespace, None, &briefs)));
+    }
+    assert!(files.iter().any(|(_, text)| text.contains(RESULT_LEFT_OUT)), "a result type is left out somewhere");
+    let (passed, said) = compile("briefs", &files, true);
+    assert!(passed, "tsc rejected brief declarations:\n{said}");
 }
 
 #[test]
