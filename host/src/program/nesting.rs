@@ -1,5 +1,5 @@
-//! A bound on how deep a program nests parentheses, checked before it is
-//! parsed.
+//! A bound on how deep a program nests parentheses and brackets, checked
+//! before it is parsed.
 //!
 //! oxc (like any JavaScript parser) cannot tell an arrow function's
 //! parameters from a parenthesized expression until it reaches the `=>`, so
@@ -11,21 +11,35 @@
 //! more than [`MAX_OPEN`] is refused as a syntax error at the one that goes
 //! too deep. With TypeScript's `<` speculating too, each level can triple
 //! the work (fuzzing found 12 levels taking 0.7 s, 14 taking 6 s); 10 keeps
-//! the worst found near a tenth of a second.
+//! the worst found near a tenth of a second. A `[` after a `<` is
+//! speculated on alike (`s<r<[s,(a` ten times over took a second), so
+//! brackets count with parentheses.
 //!
 //! The count skips strings, comments and template text (not the `${}` in
-//! a template) where oxc's lexer does, also in sources it finds errors in
-//! (a stray `\` takes the next character, a line comment ends at any line
+//! a template) where oxc's lexer does (a line comment ends at any line
 //! terminator): where the two disagree, a deep program could slip past the
 //! bound. A regular expression's parentheses count, which only matters for
-//! one with 10 unclosed groups.
+//! one with 10 unclosed groups or classes. A backslash outside text that starts no
+//! `\u` escape is refused the same way: it cannot be read as anything, and
+//! the parser's recovery from it made speculation slower still.
 
-/// The most parentheses a program may have open at once.
+/// The most parentheses and brackets a program may have open at once.
 pub const MAX_OPEN: usize = 10;
 
-/// The byte offset of the first `(` that opens more than [`MAX_OPEN`], if
-/// any.
-pub fn too_deep(source: &str) -> Option<usize> {
+/// What stops a program before it is parsed, at a byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The first `(` or `[` that opens more than [`MAX_OPEN`].
+    TooDeep(usize),
+    /// A backslash outside strings, comments and template text that does
+    /// not start a `\u` escape: a lexer error whichever way it is read, and
+    /// each one multiplies what a speculative parse redoes (fuzzing found
+    /// 300-byte programs of them taking seconds).
+    StrayBackslash(usize),
+}
+
+/// The first thing in `source` that stops it before parsing, if any.
+pub fn scan(source: &str) -> Option<Refused> {
     let bytes = source.as_bytes();
     // Open parentheses, and for each template being read, the depth of
     // braces at its `${` (a `}` at that depth goes back to template text).
@@ -33,13 +47,13 @@ pub fn too_deep(source: &str) -> Option<usize> {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'(' => {
+            b'(' | b'[' => {
                 open += 1;
                 if open > MAX_OPEN {
-                    return Some(i);
+                    return Some(Refused::TooDeep(i));
                 }
             }
-            b')' => open = open.saturating_sub(1),
+            b')' | b']' => open = open.saturating_sub(1),
             b'{' => braces += 1,
             b'}' if templates.last() == Some(&braces) => {
                 templates.pop();
@@ -57,10 +71,10 @@ pub fn too_deep(source: &str) -> Option<usize> {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
             }
-            // Outside text, a backslash starts an escape in an identifier,
-            // and the lexer takes the character after it as part of it even
-            // when the escape is not one (`\``, `\(`).
-            b'\\' => i += 1,
+            // Outside text, a backslash can only start a `\u` escape in a
+            // name (the lexer then reads on as the name's).
+            b'\\' if bytes.get(i + 1) == Some(&b'u') => i += 1,
+            b'\\' => return Some(Refused::StrayBackslash(i)),
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 while i < bytes.len() && !line_terminator(&bytes[i..]) {
                     i += 1;
@@ -109,11 +123,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn deep_parentheses_are_found_and_text_is_skipped() {
+    fn deep_parentheses_and_stray_backslashes_are_found_and_text_is_skipped() {
+        let too_deep = |source: &str| match scan(source) {
+            Some(Refused::TooDeep(at)) => Some(at),
+            _ => None,
+        };
         let deep = |n: usize| "(on=a<\n".repeat(n);
-        let cases: [(String, Option<usize>); 15] = [
+        let cases: [(String, Option<usize>); 17] = [
             (deep(10), None),
             (deep(11), Some(10 * 7)),
+            ("s<r<[s,(a".repeat(6), Some(5 * 9 + 4)),
+            ("[(".repeat(5) + &")]".repeat(5), None),
             ("f(".repeat(10) + &")".repeat(10), None),
             (format!("const s = \"{}\";", "(".repeat(40)), None),
             (format!("const s = '{}';", "(".repeat(40)), None),
@@ -122,8 +142,8 @@ mod tests {
             (format!("`{}`", "(".repeat(40)), None),
             (format!("`${{{}}}`", "(".repeat(11)), Some(3 + 10)),
             // Where oxc's lexer reads no text, neither does the count.
-            (format!("\\`{}`", "(".repeat(11)), Some(2 + 10)),
-            (format!("x\\'{}", "(".repeat(11)), Some(3 + 10)),
+            (format!("\\u0061`{}`", "(".repeat(11)), None),
+            (format!("\\u0061{}", "(".repeat(11)), Some(6 + 10)),
             (format!("//\r{}", "(".repeat(11)), Some(3 + 10)),
             (format!("//\u{2028}{}", "(".repeat(11)), Some(5 + 10)),
             (format!("'\r{}", "(".repeat(11)), Some(2 + 10)),
@@ -135,5 +155,23 @@ mod tests {
         // A template's `${}` returns to its text at the matching brace.
         assert_eq!(too_deep(&format!("`${{ {{a:1}} }}{}`", "(".repeat(40))), None);
         assert_eq!(too_deep(&format!("`${{1}}` + {}", "(".repeat(11))), Some(9 + 10));
+    }
+
+    #[test]
+    fn a_backslash_outside_text_is_refused_unless_it_starts_a_unicode_escape() {
+        let cases: [(&str, Option<Refused>); 9] = [
+            ("a\\b", Some(Refused::StrayBackslash(1))),
+            ("\\`(`", Some(Refused::StrayBackslash(0))),
+            ("x = 1 \\\n", Some(Refused::StrayBackslash(6))),
+            ("\\u0061 = 1", None),
+            ("'a\\b'", None),
+            ("\"a\\\"b\"", None),
+            ("`a\\b ${1}`", None),
+            ("// a \\ b\n/* \\ */ x", None),
+            ("/a\\/b/", Some(Refused::StrayBackslash(2))),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(scan(source), expected, "{source:?}");
+        }
     }
 }

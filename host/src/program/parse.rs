@@ -27,6 +27,8 @@ use oxc_diagnostics::Diagnostics;
 use oxc_parser::{ParseOptions, Parser};
 use oxc_span::SourceType;
 
+use super::nesting::Refused;
+
 /// Why a program could not be turned into JavaScript: it does not parse, or
 /// uses TypeScript that cannot be erased.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,12 +108,24 @@ pub fn parse_with<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) 
             format!("the program is too large to parse: {} bytes, the limit is {MAX_SOURCE} bytes", source.len());
         return Err(SyntaxError { message, line: 1, column: 1 });
     }
-    if let Some(at) = super::nesting::too_deep(source) {
-        let message = format!(
-            "this parenthesis opens more than {} at once, more than codemode parses (a parser must try each as \
-             both an arrow function and an expression): name intermediate values instead",
-            super::nesting::MAX_OPEN
-        );
+    if let Some(refused) = super::nesting::scan(source) {
+        let (at, message) = match refused {
+            Refused::TooDeep(at) => (
+                at,
+                format!(
+                    "this opens more than {} parentheses and brackets at once, more than codemode parses (a parser \
+                 must try each level both ways, as arrow parameters or types and as an expression): name \
+                 intermediate values instead",
+                    super::nesting::MAX_OPEN
+                ),
+            ),
+            Refused::StrayBackslash(at) => (
+                at,
+                "Invalid character `\\`: outside strings, comments and templates a backslash can only start a \
+                      `\\u` escape"
+                    .to_owned(),
+            ),
+        };
         return Err(error_at(source, u32::try_from(at).unwrap_or(u32::MAX), message));
     }
     // Brackets nest deepest per byte (up to ~1.8 KiB of stack each, measured on

@@ -492,12 +492,16 @@ fn a_parser_panic_is_an_internal_error() {
 /// Deep nesting is parsed on a stack sized for it, and huge sources are refused.
 #[test]
 fn deep_nesting_and_size() {
-    let deep = format!("{}x{}", "[".repeat(20_000), "]".repeat(20_000));
+    let deep = format!("x = {}1{}", "{a:".repeat(20_000), "}".repeat(20_000));
     assert!(matches!(strip_ok(&deep), Cow::Borrowed(_)));
-    // Parentheses are bounded before parsing (program/nesting.rs).
-    let parens = format!("{}x{}", "(".repeat(20_000), ")".repeat(20_000));
-    let e = strip_types(&parens).unwrap_err();
-    assert!(e.message.contains("opens more than 10") && (e.line, e.column) == (1, 11), "{e:?}");
+    let deep = format!("let a: {}1{}", "{a:".repeat(20_000), "}".repeat(20_000));
+    assert!(matches!(strip_ok(&deep), Cow::Owned(_)));
+    // Parentheses and brackets are bounded before parsing (program/nesting.rs).
+    for (open, close) in [("(", ")"), ("[", "]"), ("([", "])")] {
+        let nested = format!("{}x{}", open.repeat(20_000), close.repeat(20_000));
+        let e = strip_types(&nested).unwrap_err();
+        assert!(e.message.contains("opens more than 10") && (e.line, e.column) == (1, 11), "{e:?}");
+    }
     assert!(strip_types(&"(".repeat(100_000)).is_err());
     assert!(strip_types(&format!("let a: {}", "[".repeat(50_000))).is_err());
     assert_eq!(strip_ok(&format!("{}x as T", "!".repeat(100_000))).len(), 100_006);
