@@ -18,8 +18,8 @@ use crate::sandbox::format_bytes;
 pub struct Limits {
     /// CPU budget in fuel units (about one WebAssembly instruction each).
     /// Exhausting it ends the program with kind `cpu`. Default: 100 billion,
-    /// about 5 s of busy JavaScript on a current x86-64 core (an empty loop
-    /// burns about 20 billion a second). At least [`Limits::MIN_FUEL`].
+    /// 5 to 10 s of busy JavaScript on a current x86-64 core (an empty loop
+    /// burns 10 to 20 billion a second, depending on the core). At least [`Limits::MIN_FUEL`].
     pub fuel: u64,
     /// Linear memory of the sandbox, in bytes; the JavaScript heap gets this
     /// less a reserve for the engine itself. Exceeding it ends the program
