@@ -27,8 +27,8 @@ cargo build -p codemode-snapshot
 built=target/wasm32-wasip2/guest/codemode-guest.snapshot.wasm
 target/debug/codemode-snapshot target/wasm32-wasip2/guest/codemode_guest.wasm "$built"
 
-# The hash covers what determines the build: the guest's and the snapshot
-# tool's sources and manifests, the WIT, this script, the vendored QuickJS,
+# The hash covers what determines the build: the guest's, the forms crate's
+# and the snapshot tool's sources and manifests, the WIT, this script, the vendored QuickJS,
 # the guest profile, the exact versions of the guest's own dependency tree
 # and of the Wasmtime and Wizer that snapshot it (not all of Cargo.lock, so
 # that a host-only dependency change does not make the guest stale). `cargo
@@ -36,7 +36,7 @@ target/debug/codemode-snapshot target/wasm32-wasip2/guest/codemode_guest.wasm "$
 # dropped, so the hash is the same in every clone.
 inputs_hash() {
   {
-    find guest/src guest/Cargo.toml guest/build.rs snapshot wit scripts/build-guest.sh \
+    find guest/src guest/Cargo.toml guest/build.rs forms snapshot wit scripts/build-guest.sh \
       third_party/rquickjs-sys -type f -print0 \
       | LC_ALL=C sort -z | xargs -0 sha256sum
     sed -n '/^\[profile.guest\]/,/^$/p' Cargo.toml

@@ -7,11 +7,14 @@
 //! - a script body with top-level `await` and `return`: wrapped in an async
 //!   arrow and called.
 //!
-//! Expression and body are told apart by trying the expression first (less
-//! a final `;` and comments after it): a body with statements or `return`
-//! is never a valid parenthesized expression.
+//! The rule is the host's too ([`codemode_forms`]). Expression and body are
+//! told apart by trying the expression first (less a final `;` and comments
+//! after it): a body with statements or `return` is never a valid
+//! parenthesized expression.
 //! Both wrappers put the source on its own lines, so columns are unchanged
 //! and lines shift by `line_offset`.
+
+use codemode_forms::{expression_sources, is_module};
 
 use crate::inspect::Intrinsics;
 use rquickjs::context::EvalOptions;
@@ -66,59 +69,10 @@ pub fn compile<'js>(
     (compiled, wrapping)
 }
 
-/// The most texts the expression form tries after the first: how far it
-/// looks behind comments at the end of a program.
-const MAX_FINAL_COMMENTS: usize = 8;
-
-/// The texts the expression form tries, in order (the host's
-/// `program::expression_sources`, which must stay the same): the source
-/// less a final `;`, which a model ends `async () => { ... };` with and
-/// which would otherwise make it a body whose only statement builds a
-/// function and drops it; then, while a comment may end it (`}; // done`),
-/// the same cut before that comment too ([`final_comment_cuts`]).
-fn expression_sources(source: &str) -> Vec<&str> {
-    let mut sources = vec![without_semicolon(source)];
-    let mut rest = source;
-    while sources.len() <= MAX_FINAL_COMMENTS {
-        let cuts = final_comment_cuts(rest);
-        let Some(&first) = cuts.first() else { break };
-        sources.extend(cuts.into_iter().map(without_semicolon));
-        rest = first;
-    }
-    sources.truncate(MAX_FINAL_COMMENTS + 1);
-    sources
-}
-
-fn without_semicolon(source: &str) -> &str {
-    let trimmed = source.trim_end();
-    trimmed.strip_suffix(';').unwrap_or(trimmed)
-}
-
-/// `source` less the comment it may end with: before a final `/* */`, or
-/// before each `//` of its last line, leftmost first (one in a string
-/// leaves a text that does not parse).
-fn final_comment_cuts(source: &str) -> Vec<&str> {
-    let trimmed = source.trim_end();
-    if let Some(inside) = trimmed.strip_suffix("*/") {
-        return inside.rfind("/*").map(|at| &trimmed[..at]).into_iter().collect();
-    }
-    let line = trimmed
-        .rfind(['\n', '\r', '\u{2028}', '\u{2029}'])
-        .map_or(0, |at| at + trimmed[at..].chars().next().map_or(1, char::len_utf8));
-    trimmed[line..].match_indices("//").map(|(at, _)| &trimmed[..line + at]).collect()
-}
-
 fn eval<'js>(ctx: &Ctx<'js>, code: String, filename: &str) -> Result<Value<'js>, Value<'js>> {
     let mut options = EvalOptions::default();
     options.strict = false;
     options.backtrace_barrier = true;
     options.filename = Some(filename.into());
     ctx.eval_with_options(code, options).map_err(|_| ctx.catch())
-}
-
-fn is_module(source: &str) -> bool {
-    source.lines().any(|line| {
-        let line = line.trim_start();
-        ["import ", "import{", "export ", "export{"].iter().any(|p| line.starts_with(p))
-    })
 }

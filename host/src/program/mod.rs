@@ -11,7 +11,8 @@ use std::borrow::Cow;
 use crate::envelope::{ProgramError, ProgramErrorKind};
 
 pub use check::Api;
-pub use parse::{SyntaxError, expression_sources};
+pub use codemode_forms::expression_sources;
+pub use parse::SyntaxError;
 pub use strip::strip_types;
 
 /// Why a program does not run.

@@ -1,11 +1,12 @@
 //! Parsing a submitted program once, in the form the guest will run it, for
 //! everything that reads it before it runs (stripping types, checking calls).
 //!
-//! The forms are the guest's: a module if a line starts with `import` or
+//! The forms are the guest's, told by the rule it uses too
+//! ([`codemode_forms`]): a module if a line starts with `import` or
 //! `export`, otherwise an expression (`async () => {}`, `async function
 //! () {}`, an object literal) if the source parses as one (less a final `;`
-//! and comments after it: [`expression_sources`]), otherwise a script
-//! body with top-level `await` and `return`. The expression form is parsed as
+//! and comments after it), otherwise a script body with top-level `await`
+//! and `return`. The expression form is parsed as
 //! `(\n{source}\n)` in a sloppy script, the body as a module that may
 //! `return` at top level (which gives `await`). The parser does almost none
 //! of the strict-mode early checks (those live in oxc's semantic pass), so
@@ -26,6 +27,8 @@ use oxc_ast::ast::Program;
 use oxc_diagnostics::Diagnostics;
 use oxc_parser::{ParseOptions, Parser};
 use oxc_span::SourceType;
+
+use codemode_forms::{expression_sources, is_module};
 
 use super::nesting::Refused;
 
@@ -85,7 +88,7 @@ pub struct Parsed<'p, 's> {
     pub offset: u32,
     /// How many of the source's bytes `text` holds from `offset` on: all,
     /// or, in the expression form, all but a final `;` and comments after
-    /// the expression ([`expression_sources`]).
+    /// the expression ([`codemode_forms::expression_sources`]).
     pub held: usize,
     /// The source as submitted.
     pub source: &'s str,
@@ -184,46 +187,6 @@ fn parse_here<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) -> R
     Err(error_at(source, at, message))
 }
 
-/// The most texts the expression form tries after the first: how far it
-/// looks behind comments at the end of a program.
-const MAX_FINAL_COMMENTS: usize = 8;
-
-/// The texts the expression form tries, in order, as the guest does: the
-/// source less a final `;` (`async () => { ... };`), then, while a comment
-/// may end it (`}; // done`), the same cut before that comment too
-/// ([`final_comment_cuts`]).
-pub fn expression_sources(source: &str) -> Vec<&str> {
-    let mut sources = vec![without_semicolon(source)];
-    let mut rest = source;
-    while sources.len() <= MAX_FINAL_COMMENTS {
-        let cuts = final_comment_cuts(rest);
-        let Some(&first) = cuts.first() else { break };
-        sources.extend(cuts.into_iter().map(without_semicolon));
-        rest = first;
-    }
-    sources.truncate(MAX_FINAL_COMMENTS + 1);
-    sources
-}
-
-fn without_semicolon(source: &str) -> &str {
-    let trimmed = source.trim_end();
-    trimmed.strip_suffix(';').unwrap_or(trimmed)
-}
-
-/// `source` less the comment it may end with: before a final `/* */`, or
-/// before each `//` of its last line, leftmost first (one in a string
-/// leaves a text that does not parse).
-fn final_comment_cuts(source: &str) -> Vec<&str> {
-    let trimmed = source.trim_end();
-    if let Some(inside) = trimmed.strip_suffix("*/") {
-        return inside.rfind("/*").map(|at| &trimmed[..at]).into_iter().collect();
-    }
-    let line = trimmed
-        .rfind(['\n', '\r', '\u{2028}', '\u{2029}'])
-        .map_or(0, |at| at + trimmed[at..].chars().next().map_or(1, char::len_utf8));
-    trimmed[line..].match_indices("//").map(|(at, _)| &trimmed[..line + at]).collect()
-}
-
 /// The error earliest in the source (oxc lists the lexer's first), with the
 /// label and help oxc gives it.
 fn first_error(diagnostics: &Diagnostics) -> Option<(u32, String)> {
@@ -239,14 +202,6 @@ fn first_error(diagnostics: &Diagnostics) -> Option<(u32, String)> {
         (label.map_or(0, |l| l.offset()), message)
     });
     described.min_by_key(|(at, _)| *at)
-}
-
-/// The guest's own test: a line starting with `import` or `export`.
-fn is_module(source: &str) -> bool {
-    source.lines().any(|line| {
-        let line = line.trim_start();
-        ["import ", "import{", "export ", "export{"].iter().any(|p| line.starts_with(p))
-    })
 }
 
 /// The error at byte `offset` of `source`, naming the token when oxc's
