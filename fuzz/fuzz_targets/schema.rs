@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
         output_schema: Some(&schema),
         learned_output: None,
         result_left_out: false,
+        asks_approval: false,
     };
     let learned = ToolDecl { name: "learned", output_schema: None, learned_output: Some((&schema, 3)), ..declared };
     let declarations = namespace_declarations("ns", None, &[declared, learned]);

@@ -244,6 +244,7 @@ impl CatalogTool {
             output_schema: self.output_schema.as_ref(),
             learned_output: learned.map(|learned| (&learned.schema, learned.observations)),
             result_left_out: false,
+            asks_approval: self.approval,
         }
     }
 

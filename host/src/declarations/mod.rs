@@ -195,6 +195,9 @@ pub struct ToolDecl<'a> {
     /// size ([`brief`]): the result is then `unknown` with a comment saying
     /// where its type is.
     pub result_left_out: bool,
+    /// Whether each call waits for a person's approval (the server's
+    /// `approve` setting): the JSDoc says so, and how a refusal rejects.
+    pub asks_approval: bool,
 }
 
 /// Declarations for one namespace (one upstream server): `declare namespace NAME { ... }`

@@ -43,6 +43,15 @@ pub(super) fn write_tool(out: &mut String, tool: &ToolDecl<'_>, indent: usize) {
             jsdoc::text_lines(&format!("Server tool name: {}.", string_literal(tool.original_name))),
         );
     }
+    if tool.asks_approval {
+        push_paragraph(
+            &mut comment,
+            jsdoc::text_lines(
+                "Each call waits for a person to approve it; a refusal rejects with ToolError code \"declined\", \
+                 and \"approval_required\" when there is no one to ask.",
+            ),
+        );
+    }
     push_paragraph(&mut comment, tags(&renderer, tool));
     jsdoc::write(out, &comment, indent);
     let optional = if requires_args(&renderer.refs, tool.input_schema) { "" } else { "?" };

@@ -96,6 +96,7 @@ fn brief_decl(output: Option<Value>, learned: Option<(Value, u32)>) -> String {
         output_schema: output.as_ref(),
         learned_output: learned.as_ref().map(|(schema, observations)| (schema, *observations)),
         result_left_out: false,
+        asks_approval: false,
     };
     tool_declaration("ns", &BriefParts::of(&tool).decl(&tool))
 }

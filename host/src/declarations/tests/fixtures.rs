@@ -40,6 +40,7 @@ impl Server {
                 output_schema: tool.get("outputSchema"),
                 learned_output: None,
                 result_left_out: false,
+                asks_approval: false,
             })
             .collect()
     }

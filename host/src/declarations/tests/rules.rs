@@ -220,8 +220,29 @@ fn declare(input: Value, output: Option<Value>) -> String {
         output_schema: output.as_ref(),
         learned_output: None,
         result_left_out: false,
+        asks_approval: false,
     };
     tool_declaration("ns", &tool)
+}
+
+#[test]
+fn a_tool_that_asks_for_approval_says_so() {
+    let input = json!({"type": "object"});
+    let tool = ToolDecl {
+        name: "drop_table",
+        original_name: "drop_table",
+        title: None,
+        description: Some("Drops a table."),
+        input_schema: &input,
+        output_schema: None,
+        learned_output: None,
+        result_left_out: false,
+        asks_approval: true,
+    };
+    let declared = tool_declaration("db", &tool);
+    let expected = "  /**\n   * Drops a table.\n   *\n   * Each call waits for a person to approve it; a refusal rejects with ToolError\n   * code \"declined\", and \"approval_required\" when there is no one to ask.\n   */\n";
+    assert!(declared.contains(expected), "{declared}");
+    assert!(!tool_declaration("db", &ToolDecl { asks_approval: false, ..tool }).contains("approve"));
 }
 
 #[test]
@@ -297,6 +318,7 @@ fn jsdoc_for_tools_and_params() {
         output_schema: Some(&output),
         learned_output: None,
         result_left_out: false,
+        asks_approval: false,
     };
     let text = namespace_declarations("weather", Some("Weather server */ ok"), &[tool]);
     let expected = [
@@ -389,6 +411,7 @@ fn no_text_can_close_a_comment_early() {
         output_schema: Some(&output),
         learned_output: None,
         result_left_out: false,
+        asks_approval: false,
     };
     let text = namespace_declarations("ns", Some(evil), &[tool]);
     assert!(text.contains("a *\\/ b"), "{text}");

@@ -81,6 +81,7 @@ fn every_schema_of_the_json_schema_test_suite_type_checks() {
             output_schema: Some(&case.schema),
             learned_output: None,
             result_left_out: false,
+            asks_approval: false,
         };
         files.push((format!("s{n}.d.ts"), tool_declaration(&format!("s{n}"), &tool)));
     }
