@@ -299,4 +299,18 @@ fn codemode_run_refuses_approvals_unless_told_to_approve_all() {
     assert!(entities(&graph).is_empty());
     assert_eq!(run(&["--approve-all"]), "made");
     assert_eq!(entities(&graph), ["r"]);
+    // The declarations say which tools ask, and only those.
+    let types = std::process::Command::new(env!("CARGO_BIN_EXE_codemode"))
+        .args(["types", "--config"])
+        .arg(&config.0)
+        .output()
+        .unwrap();
+    let types = String::from_utf8(types.stdout).unwrap();
+    let asks = |tool: &str| {
+        let at = types.find(&format!("function {tool}(")).unwrap_or_else(|| panic!("{tool}: {types}"));
+        let doc = &types[types[..at].rfind("/**").unwrap()..at];
+        doc.contains("Each call waits for a person to approve it")
+    };
+    assert!(asks("create_entities") && asks("create_relations"), "{types}");
+    assert!(!asks("read_graph") && !asks("delete_entities"), "{types}");
 }

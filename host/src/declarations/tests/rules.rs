@@ -240,7 +240,8 @@ fn a_tool_that_asks_for_approval_says_so() {
         asks_approval: true,
     };
     let declared = tool_declaration("db", &tool);
-    let expected = "  /**\n   * Drops a table.\n   *\n   * Each call waits for a person to approve it; a refusal rejects with ToolError\n   * code \"declined\", and \"approval_required\" when there is no one to ask.\n   */\n";
+    let expected = "   * Drops a table.\n   *\n   * Each call waits for a person to approve it; a refusal rejects with ToolError code \
+                    \"declined\", and \"approval_required\" when there is no one to ask.\n   */\n";
     assert!(declared.contains(expected), "{declared}");
     assert!(!tool_declaration("db", &ToolDecl { asks_approval: false, ..tool }).contains("approve"));
 }
