@@ -13,7 +13,9 @@
 //! the work (fuzzing found 12 levels taking 0.7 s, 14 taking 6 s); 10 keeps
 //! the worst found near a tenth of a second. A `[` after a `<` is
 //! speculated on alike (`s<r<[s,(a` ten times over took a second), so
-//! brackets count with parentheses.
+//! brackets count with parentheses. And each `<` inside them may start
+//! TypeScript type arguments, read ahead and given up: their number, and
+//! the product of their counts per level, are bounded too.
 //!
 //! The count skips strings, comments and template text (not the `${}` in
 //! a template) where oxc's lexer does (a line comment ends at any line
@@ -26,6 +28,15 @@
 /// The most parentheses and brackets a program may have open at once.
 pub const MAX_OPEN: usize = 10;
 
+/// The most `<` a program may have inside open parentheses and brackets at
+/// once: each may start type arguments to a TypeScript parser, which reads
+/// ahead for their end and comes back (5,000 in one took 6.5 s).
+pub const MAX_OPEN_ANGLES: usize = 500;
+/// The most readings those `<` may multiply into: the product over the open
+/// levels of one more than the `<` each holds (five levels of 20 took 18 s;
+/// 10,000 keeps the worst found near a tenth of a second).
+const MAX_TRIES: usize = 10_000;
+
 /// What stops a program before it is parsed, at a byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
@@ -36,24 +47,36 @@ pub enum Refused {
     /// each one multiplies what a speculative parse redoes (fuzzing found
     /// 300-byte programs of them taking seconds).
     StrayBackslash(usize),
+    /// The `<` past [`MAX_OPEN_ANGLES`] (or [`MAX_TRIES`]) inside open
+    /// parentheses and brackets.
+    TooManyAngles(usize),
 }
 
 /// The first thing in `source` that stops it before parsing, if any.
 pub fn scan(source: &str) -> Option<Refused> {
     let bytes = source.as_bytes();
-    // Open parentheses, and for each template being read, the depth of
-    // braces at its `${` (a `}` at that depth goes back to template text).
-    let (mut open, mut braces, mut templates) = (0usize, 0usize, Vec::new());
+    // The `<`s inside each open parenthesis or bracket, and for each
+    // template being read, the depth of braces at its `${` (a `}` at that
+    // depth goes back to template text).
+    let (mut open, mut braces, mut templates) = (Vec::<usize>::new(), 0usize, Vec::new());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'(' | b'[' => {
-                open += 1;
-                if open > MAX_OPEN {
+                open.push(0);
+                if open.len() > MAX_OPEN {
                     return Some(Refused::TooDeep(i));
                 }
             }
-            b')' | b']' => open = open.saturating_sub(1),
+            b')' | b']' => _ = open.pop(),
+            b'<' if !open.is_empty() => {
+                *open.last_mut().unwrap_or(&mut 0) += 1;
+                let angles: usize = open.iter().sum();
+                let tries = open.iter().fold(1usize, |product, &n| product.saturating_mul(n + 1));
+                if angles > MAX_OPEN_ANGLES || tries > MAX_TRIES {
+                    return Some(Refused::TooManyAngles(i));
+                }
+            }
             b'{' => braces += 1,
             b'}' if templates.last() == Some(&braces) => {
                 templates.pop();
@@ -155,6 +178,25 @@ mod tests {
         // A template's `${}` returns to its text at the matching brace.
         assert_eq!(too_deep(&format!("`${{ {{a:1}} }}{}`", "(".repeat(40))), None);
         assert_eq!(too_deep(&format!("`${{1}}` + {}", "(".repeat(11))), Some(9 + 10));
+    }
+
+    #[test]
+    fn angles_inside_open_parentheses_are_bounded() {
+        let many = |levels: usize, angles: usize| format!("(a=!{}\n", "a<".repeat(angles)).repeat(levels);
+        let refused = |source: &str| matches!(scan(source), Some(Refused::TooManyAngles(_)));
+        let cases = [
+            (many(1, 500), false),
+            (many(1, 501), true),
+            (many(4, 9), false),
+            (many(4, 10), true),
+            (many(5, 20), true),
+            (format!("{}\n", "a < b;".repeat(5000)), false),
+            (format!("f(({}) => 1)", "x: Array<Map<string, number>>, ".repeat(20)), false),
+            (format!("(`{}`)", "<".repeat(1000)), false),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(refused(&source), expected, "{}", &source[..source.len().min(60)]);
+        }
     }
 
     #[test]

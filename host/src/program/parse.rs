@@ -122,6 +122,15 @@ pub fn parse_with<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) 
                     super::nesting::MAX_OPEN
                 ),
             ),
+            Refused::TooManyAngles(at) => (
+                at,
+                format!(
+                    "this `<` is more than codemode parses inside open parentheses and brackets (at most {} at \
+                     once: a TypeScript parser must try each as the start of type arguments): split the \
+                     expression, or name intermediate values",
+                    super::nesting::MAX_OPEN_ANGLES
+                ),
+            ),
             Refused::StrayBackslash(at) => (
                 at,
                 "Invalid character `\\`: outside strings, comments and templates a backslash can only start a \
