@@ -11,8 +11,9 @@
 //! Text only: no parser, no dependencies, so it builds for the Wasm guest.
 
 /// The most texts the expression form tries after the first: how far it
-/// looks behind comments at the end of a program.
-const MAX_FINAL_COMMENTS: usize = 8;
+/// looks behind comments at the end of a program. Each is a parse on the
+/// host, so a line of many `//` must not multiply that work.
+const MAX_FINAL_COMMENTS: usize = 3;
 
 /// Whether `source` is a module: a line starts with `import` or `export`.
 pub fn is_module(source: &str) -> bool {

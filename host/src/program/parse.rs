@@ -23,9 +23,10 @@
 use std::fmt;
 
 use oxc_allocator::Allocator;
-use oxc_ast::ast::Program;
+use oxc_ast::ast::{Expression, Program, Statement};
 use oxc_diagnostics::Diagnostics;
 use oxc_parser::{ParseOptions, Parser};
+use oxc_span::GetSpan;
 use oxc_span::SourceType;
 
 use codemode_forms::{expression_sources, is_module};
@@ -190,10 +191,29 @@ fn parse_here<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) -> R
             }
             continue;
         }
+        if matches!(form, Form::Expression) && !one_expression(&parsed.program, text.len()) {
+            // The source closed the wrapper's parenthesis itself (`a), (b`):
+            // not an expression, whatever else it parses as.
+            continue;
+        }
         return Ok(f(&Parsed { program: &parsed.program, text: &text, offset, held: held.len(), source }));
     }
     let (at, message) = furthest.unwrap_or_else(|| (0, "the program could not be parsed".into()));
     Err(error_at(source, at, message))
+}
+
+/// Whether `program`, parsed from `(\n{source}\n)` of `len` bytes, is that
+/// one parenthesized expression and nothing else.
+fn one_expression(program: &Program<'_>, len: usize) -> bool {
+    match program.body.as_slice() {
+        [Statement::ExpressionStatement(statement)] => {
+            let span = statement.expression.span();
+            matches!(statement.expression, Expression::ParenthesizedExpression(_))
+                && span.start == 0
+                && span.end as usize == len
+        }
+        _ => false,
+    }
 }
 
 /// The error earliest in the source (oxc lists the lexer's first), with the

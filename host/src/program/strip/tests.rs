@@ -481,6 +481,16 @@ fn garbage_never_panics() {
     }
 }
 
+/// A source that closes the expression form's parenthesis itself is not an
+/// expression: `a), (b` would run as `(a), (b)`.
+#[test]
+fn the_expression_wrapper_cannot_be_closed_from_inside() {
+    for source in ["a), (b", "o<U><T>Ane)//{ x:r }\nfunction id<T>(v: T", "1)\n;(2"] {
+        assert!(strip_types(source).is_err(), "{source:?}");
+    }
+    assert_eq!(strip_ok("(a), (b)"), "(a), (b)");
+}
+
 /// A panic in oxc (here slicing past the end of an import name's escape)
 /// is the program's syntax error, not the host's crash.
 #[test]
