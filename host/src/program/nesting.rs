@@ -69,12 +69,14 @@ pub fn scan(source: &str) -> Option<Refused> {
                 }
             }
             b')' | b']' => _ = open.pop(),
-            b'<' if !open.is_empty() => {
-                *open.last_mut().unwrap_or(&mut 0) += 1;
-                let angles: usize = open.iter().sum();
-                let tries = open.iter().fold(1usize, |product, &n| product.saturating_mul(n + 1));
-                if angles > MAX_OPEN_ANGLES || tries > MAX_TRIES {
-                    return Some(Refused::TooManyAngles(i));
+            b'<' => {
+                if let Some(inner) = open.last_mut() {
+                    *inner += 1;
+                    let angles: usize = open.iter().sum();
+                    let tries = open.iter().fold(1usize, |product, &n| product.saturating_mul(n + 1));
+                    if angles > MAX_OPEN_ANGLES || tries > MAX_TRIES {
+                        return Some(Refused::TooManyAngles(i));
+                    }
                 }
             }
             b'{' => braces += 1,
