@@ -4,9 +4,10 @@
 //! apart once their types are gone. [`visit`](super::visit) decides what to
 //! blank; this module only records and writes it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use oxc_ast::ast::*;
+use oxc_span::GetSpan;
 
 use super::Failure;
 
@@ -24,6 +25,8 @@ pub(super) struct Blanker<'t> {
     /// `return`, `throw` and `yield` whose argument must start on their line:
     /// end of the keyword, start of the argument, whether `0,` may be put there.
     pub(super) restricted: Vec<(u32, u32, bool)>,
+    /// The names exported by what stays JavaScript, seen so far.
+    pub(super) exports: HashSet<String>,
     /// The first construct that cannot be erased.
     pub(super) error: Option<Failure>,
 }
@@ -37,6 +40,7 @@ impl<'t> Blanker<'t> {
             puts: BTreeMap::new(),
             lists: Vec::new(),
             restricted: Vec::new(),
+            exports: HashSet::new(),
             error: None,
         }
     }
@@ -194,6 +198,48 @@ impl<'t> Blanker<'t> {
             Statement::TSExportAssignment(d) => self.fail(d.span.start, "`export =`", "use `export default` instead"),
             Statement::TSNamespaceExportDeclaration(_) => true,
             _ => false,
+        }
+    }
+
+    /// Records what a statement that stays JavaScript exports; a name
+    /// exported twice is the syntax error JavaScript makes it, which
+    /// TypeScript leaves to its checker (so the engine would be the one to
+    /// say, as a redefinition).
+    pub(super) fn exports(&mut self, it: &Statement<'_>) {
+        let values = |s: &'_ [ExportSpecifier<'_>]| {
+            s.iter()
+                .filter(|s| !s.export_kind.is_type())
+                .map(|s| (s.exported.name().to_string(), s.exported.span().start))
+                .collect::<Vec<_>>()
+        };
+        let names: Vec<(String, u32)> = match it {
+            Statement::ExportDefaultDeclaration(d) => vec![("default".into(), d.span.start)],
+            Statement::ExportDeclaration(d) => match &d.declaration {
+                Declaration::VariableDeclaration(v) => v
+                    .declarations
+                    .iter()
+                    .flat_map(|d| d.id.get_binding_identifiers())
+                    .map(|id| (id.name.to_string(), id.span.start))
+                    .collect(),
+                other => other.id().map(|id| (id.name.to_string(), id.span.start)).into_iter().collect(),
+            },
+            Statement::ExportNamedDeclaration(d) => values(&d.specifiers),
+            Statement::ExportFromDeclaration(d) => values(&d.specifiers),
+            Statement::ExportAllDeclaration(d) => {
+                d.exported.iter().map(|e| (e.name().to_string(), e.span().start)).collect()
+            }
+            _ => Vec::new(),
+        };
+        for (name, at) in names {
+            if self.exports.contains(&name) && self.error.is_none() {
+                let message = if name == "default" {
+                    "A module cannot have multiple default exports".to_owned()
+                } else {
+                    format!("Duplicated export '{name}'")
+                };
+                self.error = Some((at, message));
+            }
+            self.exports.insert(name);
         }
     }
 

@@ -23,6 +23,9 @@
 //!   `namespace` with values, parameter properties, `import x = require()`,
 //!   `export =`) is refused with a [`SyntaxError`] asking for erasable TypeScript.
 //!   Decorators are JavaScript syntax and are left for the engine to judge.
+//! - A name exported twice (a second `export default`, say), which TypeScript
+//!   leaves to its checker, is refused as the syntax error JavaScript makes
+//!   it; a type sharing a value's name is not counted.
 //! - A source with no TypeScript syntax comes back borrowed and byte-identical.
 //! - Every form the guest runs is accepted; the source is parsed once, as
 //!   [`super::parse`] says, and read as TypeScript reads it, also where that

@@ -335,6 +335,21 @@ fn syntax_errors_point_at_the_source() {
     error("module 'x' {}", 1, 8, "quoted names");
     error("const x = (1", 1, 13, "`)`");
     error("let x: = 1; 'unterminated", 1, 8, "Unexpected token");
+    // What TypeScript leaves to its checker: a second default export, but
+    // not an interface or an overload signature sharing the default.
+    error("export default 1;\nexport default 2;", 2, 1, "multiple default exports");
+    error("export default function f() {}\nexport default class A {}", 2, 1, "multiple default exports");
+    assert_eq!(
+        strip_ok("export default interface A {}\nexport default 1;"),
+        "                             \nexport default 1;"
+    );
+    assert!(strip_types("export default function f(a: string): void;\nexport default function f(a) {}").is_ok());
+    error("export const a: number = 1;\nexport { a };", 2, 10, "Duplicated export 'a'");
+    error("export let { x, y: [a] }: T = o;\nexport function a() {}", 2, 17, "Duplicated export 'a'");
+    error("const a = 1;\nexport { a as default };\nexport default a;", 3, 1, "multiple default exports");
+    error("export * as ns from 'm';\nexport const ns = 1;", 2, 14, "Duplicated export 'ns'");
+    assert!(strip_types("export type A = 1;\nexport const A = 1;\nexport { type A as B, A as C };").is_ok());
+    assert!(strip_types("export function f(a: string): void;\nexport function f(a) {}").is_ok());
     let e = strip_types("let x: = 1").unwrap_err();
     assert_eq!(e.to_string(), format!("line 1, column 8: {}", e.message));
 }

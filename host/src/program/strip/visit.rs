@@ -20,9 +20,10 @@ impl<'a> Visit<'a> for Blanker<'_> {
     fn visit_statement(&mut self, it: &Statement<'a>) {
         if self.statement_is_type(it) {
             self.blank(it.span().start, it.span().end);
-        } else {
-            walk::walk_statement(self, it);
+            return;
         }
+        self.exports(it);
+        walk::walk_statement(self, it);
     }
 
     fn visit_import_specifier(&mut self, it: &ImportSpecifier<'a>) {
