@@ -46,14 +46,15 @@ impl Guard {
         };
         let hosts = if options.allowed_hosts.iter().any(|host| host == "*") {
             if options.allowed_hosts.len() > 1 {
-                return Err(invalid("allowed_hosts: \"*\" must be the only entry".into()));
+                return Err(invalid("allowed hosts (--allow-host): \"*\" must be the only entry".into()));
             }
             Hosts::Any
         } else if options.allowed_hosts.is_empty() {
             Hosts::List(default_hosts(local.ip()))
         } else {
             let hosts = options.allowed_hosts.iter().map(|host| {
-                Authority::parse(host).ok_or_else(|| invalid(format!("allowed_hosts: {host:?} is not a host[:port]")))
+                Authority::parse(host)
+                    .ok_or_else(|| invalid(format!("allowed hosts (--allow-host): {host:?} is not a host[:port]")))
             });
             Hosts::List(hosts.collect::<io::Result<_>>()?)
         };
@@ -72,7 +73,9 @@ impl Guard {
         } else {
             let origins = options.allowed_origins.iter().map(|origin| {
                 AllowedOrigin::parse(origin).ok_or_else(|| {
-                    invalid(format!("allowed_origins: {origin:?} is not scheme://host[:port|:*] or null"))
+                    invalid(format!(
+                        "allowed origins (--allow-origin): {origin:?} is not scheme://host[:port|:*] or null"
+                    ))
                 })
             });
             origins.collect::<io::Result<_>>()?

@@ -100,10 +100,17 @@ async fn options_that_cannot_work_are_refused_without_quoting_the_token() {
     ];
     for options in cases {
         let shown = format!("{options:?}");
+        // Each names the flag a CLI user sets it with.
+        let flag = if !options.allowed_hosts.is_empty() {
+            Some("--allow-host")
+        } else {
+            (!options.allowed_origins.is_empty()).then_some("--allow-origin")
+        };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let error =
             serve(listener, options, || Err::<Dummy, _>(std::io::Error::other("unused")), async {}).await.unwrap_err();
         assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{shown}");
         assert!(!error.to_string().contains("s3cret"), "{error}");
+        assert!(flag.is_none_or(|flag| error.to_string().contains(flag)), "{error}");
     }
 }
