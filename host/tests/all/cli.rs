@@ -128,6 +128,38 @@ fn serve_refuses_an_execution_cap_it_cannot_hold() {
     }
 }
 
+/// A mistake in how to serve HTTP fails at once, before any configured
+/// server is started (which may take a minute).
+#[test]
+fn serve_over_http_refuses_bad_options_and_a_taken_port_before_any_server_starts() {
+    let dir = std::env::temp_dir().join(format!("codemode-cli-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let started = dir.join("started");
+    let config = dir.join("config.json");
+    let command = format!("touch '{}'; exec sleep 30", started.display());
+    let servers = serde_json::json!({ "mcpServers": { "slow": { "command": "sh", "args": ["-c", command] } } });
+    std::fs::write(&config, servers.to_string()).unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = taken.local_addr().unwrap().to_string();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--http", "127.0.0.1:0", "--allow-host", "a b"],
+            r#"allowed hosts (--allow-host): "a b" is not a host[:port]"#,
+        ),
+        (&["--http", "127.0.0.1:0", "--allow-origin", "localhost"], "--allow-origin"),
+        (&["--http", &taken], &format!("binding {taken}")),
+    ];
+    for (flags, says) in cases {
+        let args: Vec<&str> =
+            ["serve", "--config", config.to_str().unwrap()].into_iter().chain(flags.iter().copied()).collect();
+        let (code, _, stderr) = run_cli(&args, "");
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!started.exists(), "{flags:?} started a server before failing");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn misspelled_config_keys_are_warned_of_on_stderr_and_a_missing_command_says_why() {
     let path = std::env::temp_dir().join(format!("codemode-cli-typos-{}.json", std::process::id()));

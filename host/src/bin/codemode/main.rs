@@ -101,19 +101,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let executor = Executor::builder().limits(limits).build()?;
     options.inline_declarations = config.inline_declarations;
     let grace = Duration::from_millis(args.shutdown_grace_ms);
-    let tools = connect(&config, &args.learn).await?;
-    let server = CodemodeServer::new(executor, tools.clone(), options)?;
-    let served = match args.http {
-        None => server::serve_stdio(server, shutdown_signal(), grace).await.map_err(anyhow::Error::from),
+    // HTTP options are checked, and the address bound, before any server
+    // starts: a mistake there fails at once.
+    let http = match args.http {
         Some(addr) => {
-            let addr = http_addr(&addr)?;
-            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
-            let bound = listener.local_addr()?;
             let mut http = HttpOptions::default();
             http.allowed_hosts.extend(args.allow_hosts);
             http.allowed_origins.extend(args.allow_origins);
             http.bearer_token = args.token;
             http.shutdown_grace = grace;
+            http.check()?;
+            let addr = http_addr(&addr)?;
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+            Some((listener, http))
+        }
+        None => None,
+    };
+    let tools = connect(&config, &args.learn).await?;
+    let server = CodemodeServer::new(executor, tools.clone(), options)?;
+    let served = match http {
+        None => server::serve_stdio(server, shutdown_signal(), grace).await.map_err(anyhow::Error::from),
+        Some((listener, http)) => {
+            let bound = listener.local_addr()?;
             eprintln!("codemode: serving MCP at http://{bound}/mcp");
             let make = move || Ok(server.session());
             server::http::serve(listener, http, make, shutdown_signal()).await.map_err(anyhow::Error::from)

@@ -187,6 +187,13 @@ impl HttpOptions {
     pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
     /// Default of [`HttpOptions::max_connections`].
     pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+    /// Checks that these options can work, as [`serve`] does before it
+    /// accepts a connection: for a caller that wants to fail before it starts
+    /// anything else. The error is [`io::ErrorKind::InvalidInput`].
+    pub fn check(&self) -> io::Result<()> {
+        Guard::new(self, SocketAddr::from(([127, 0, 0, 1], 0))).map(drop)
+    }
 }
 
 impl Default for HttpOptions {
