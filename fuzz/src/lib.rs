@@ -46,6 +46,13 @@ pub fn has_error_typescript_lets_through(source: &str) -> bool {
         "Expected function name",
     ];
     let allocator = Allocator::default();
-    let parsed = Parser::new(&allocator, source, SourceType::mjs()).parse();
-    parsed.diagnostics.errors().any(|error| MISSED.iter().any(|missed| error.to_string().starts_with(missed)))
+    let missed = |text: &str, source_type: SourceType| {
+        let parsed = Parser::new(&allocator, text, source_type).parse();
+        parsed.diagnostics.errors().any(|error| MISSED.iter().any(|missed| error.to_string().starts_with(missed)))
+    };
+    // In whichever form the guest may run it.
+    missed(source, SourceType::mjs())
+        || codemode::program::expression_sources(source)
+            .into_iter()
+            .any(|expression| missed(&format!("(\n{expression}\n)"), SourceType::cjs().with_script(true)))
 }

@@ -13,24 +13,29 @@
 //! the work (fuzzing found 12 levels taking 0.7 s, 14 taking 6 s); 10 keeps
 //! the worst found near a tenth of a second. A `[` after a `<` is
 //! speculated on alike (`s<r<[s,(a` ten times over took a second), so
-//! brackets count with parentheses. And each `<` inside them may start
-//! TypeScript type arguments, read ahead and given up: their number, and
-//! the product of their counts per level, are bounded too.
+//! brackets count with parentheses. And each `<` may start TypeScript type
+//! arguments, read ahead (into the parentheses after it, too) and given up:
+//! the `<`s of each open level (the top level, each parenthesis, bracket and
+//! brace) since that level's last `;` are counted, and their number and the
+//! product of their counts per level are bounded.
 //!
-//! The count skips strings, comments and template text (not the `${}` in
-//! a template) where oxc's lexer does (a line comment ends at any line
-//! terminator): where the two disagree, a deep program could slip past the
-//! bound. A regular expression's parentheses count, which only matters for
-//! one with 10 unclosed groups or classes. A backslash outside text that starts no
-//! `\u` escape is refused the same way: it cannot be read as anything, and
-//! the parser's recovery from it made speculation slower still.
+//! The count skips strings, comments, template text (not the `${}` in a
+//! template) and regular expressions where oxc's lexer does (a line comment
+//! ends at any line terminator): where the two disagree, a deep program
+//! could slip past the bound. A `/` starts a regular expression only where
+//! JavaScript has no division; where the scan is unsure it reads division
+//! and counts what follows, which can only refuse more. A backslash outside
+//! that text that starts no `\u` escape (four hex digits or `{hex}`) is
+//! refused the same way: it cannot be read as anything, and the parser's
+//! recovery from it made speculation slower still.
 
 /// The most parentheses and brackets a program may have open at once.
 pub const MAX_OPEN: usize = 10;
 
-/// The most `<` a program may have inside open parentheses and brackets at
-/// once: each may start type arguments to a TypeScript parser, which reads
-/// ahead for their end and comes back (5,000 in one took 6.5 s).
+/// The most `<` a program may have open at once (in open levels, each since
+/// its last `;`): each may start type arguments to a TypeScript parser,
+/// which reads ahead for their end and comes back (5,000 in one parenthesis
+/// took 6.5 s, 5,000 in a top-level list 6 s).
 pub const MAX_OPEN_ANGLES: usize = 500;
 /// The most readings those `<` may multiply into: the product over the open
 /// levels of one more than the `<` each holds (five levels of 20 took 18 s;
@@ -42,52 +47,70 @@ const MAX_TRIES: usize = 10_000;
 pub enum Refused {
     /// The first `(` or `[` that opens more than [`MAX_OPEN`].
     TooDeep(usize),
-    /// A backslash outside strings, comments and template text that does
-    /// not start a `\u` escape: a lexer error whichever way it is read, and
+    /// A backslash outside strings, comments, template text and regular
+    /// expressions that starts no `\u` escape: a lexer error whichever way
+    /// it is read (oxc's TypeScript parser can lose it), and
     /// each one multiplies what a speculative parse redoes (fuzzing found
     /// 300-byte programs of them taking seconds).
     StrayBackslash(usize),
-    /// The `<` past [`MAX_OPEN_ANGLES`] (or [`MAX_TRIES`]) inside open
-    /// parentheses and brackets.
+    /// The `<` past [`MAX_OPEN_ANGLES`] (or [`MAX_TRIES`]) open at once.
     TooManyAngles(usize),
 }
 
 /// The first thing in `source` that stops it before parsing, if any.
 pub fn scan(source: &str) -> Option<Refused> {
     let bytes = source.as_bytes();
-    // The `<`s inside each open parenthesis or bracket, and for each
-    // template being read, the depth of braces at its `${` (a `}` at that
-    // depth goes back to template text).
-    let (mut open, mut braces, mut templates) = (Vec::<usize>::new(), 0usize, Vec::new());
+    // The `<`s of each open level since its last `;` (the top level, then
+    // each `(`, `[` and `{`, flagged when it counts towards [`MAX_OPEN`]),
+    // and for each template being read, the depth of braces at its `${` (a
+    // `}` at that depth goes back to template text).
+    let mut open: Vec<(usize, bool)> = vec![(0, false)];
+    let (mut deep, mut braces, mut templates) = (0usize, 0usize, Vec::new());
+    // Where the last byte that is not space or comment is: whether a `/`
+    // starts a regular expression depends on it.
+    let mut last = None;
     let mut i = 0;
     while i < bytes.len() {
+        let mut significant = !bytes[i].is_ascii_whitespace();
         match bytes[i] {
             b'(' | b'[' => {
-                open.push(0);
-                if open.len() > MAX_OPEN {
+                open.push((0, true));
+                deep += 1;
+                if deep > MAX_OPEN {
                     return Some(Refused::TooDeep(i));
                 }
             }
-            b')' | b']' => _ = open.pop(),
-            b'<' => {
-                if let Some(inner) = open.last_mut() {
-                    *inner += 1;
-                    let angles: usize = open.iter().sum();
-                    let tries = open.iter().fold(1usize, |product, &n| product.saturating_mul(n + 1));
-                    if angles > MAX_OPEN_ANGLES || tries > MAX_TRIES {
-                        return Some(Refused::TooManyAngles(i));
-                    }
-                }
+            b'{' => {
+                open.push((0, false));
+                braces += 1;
             }
-            b'{' => braces += 1,
             b'}' if templates.last() == Some(&braces) => {
                 templates.pop();
                 i = template(bytes, i + 1, &mut templates, braces);
+                last = Some(i - 1);
                 continue;
             }
-            b'}' => braces = braces.saturating_sub(1),
+            b')' | b']' | b'}' => {
+                if open.len() > 1 && open.pop().is_some_and(|(_, counts)| counts) {
+                    deep -= 1;
+                }
+                if bytes[i] == b'}' {
+                    braces = braces.saturating_sub(1);
+                }
+            }
+            // A `;` ends what a `<` before it could be read ahead into.
+            b';' => open.last_mut().expect("the top level stays open").0 = 0,
+            b'<' => {
+                open.last_mut().expect("the top level stays open").0 += 1;
+                let angles: usize = open.iter().map(|(n, _)| n).sum();
+                let tries = open.iter().fold(1usize, |product, &(n, _)| product.saturating_mul(n + 1));
+                if angles > MAX_OPEN_ANGLES || tries > MAX_TRIES {
+                    return Some(Refused::TooManyAngles(i));
+                }
+            }
             b'`' => {
                 i = template(bytes, i + 1, &mut templates, braces);
+                last = Some(i - 1);
                 continue;
             }
             quote @ (b'"' | b'\'') => {
@@ -98,25 +121,97 @@ pub fn scan(source: &str) -> Option<Refused> {
             }
             // Outside text, a backslash can only start a `\u` escape in a
             // name (the lexer then reads on as the name's).
-            b'\\' if bytes.get(i + 1) == Some(&b'u') => i += 1,
+            b'\\' if unicode_escape(&bytes[i..]) => i += 1,
             b'\\' => return Some(Refused::StrayBackslash(i)),
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                significant = false;
                 while i < bytes.len() && !line_terminator(&bytes[i..]) {
                     i += 1;
                 }
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                significant = false;
                 i += 2;
                 while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
                     i += 1;
                 }
                 i += 1;
             }
+            b'/' if regex_may_start(bytes, last) => i = regex_end(bytes, i + 1) - 1,
             _ => {}
+        }
+        if significant {
+            last = Some(i.min(bytes.len() - 1));
         }
         i += 1;
     }
     None
+}
+
+/// Whether `bytes` starts with a `\u` escape: four hex digits or `{hex}`.
+fn unicode_escape(bytes: &[u8]) -> bool {
+    match bytes {
+        [b'\\', b'u', b'{', rest @ ..] => {
+            let digits = rest.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+            digits > 0 && rest.get(digits) == Some(&b'}')
+        }
+        [b'\\', b'u', hex @ ..] => hex.len() >= 4 && hex[..4].iter().all(u8::is_ascii_hexdigit),
+        _ => false,
+    }
+}
+
+/// Whether a `/` after the byte at `last` (the last one not space or
+/// comment) starts a regular expression. Only where JavaScript has no
+/// division: at the start, after `( , = : [ { ; ? & |`, `=>`, a prefix `!`
+/// and the keywords that take an expression. Everywhere else (after a
+/// name, a `)`, a `}`, a postfix `!`, `++`, a type's `>`) it is read as
+/// division, whose text is counted: were the scan to take a division for a
+/// regular expression, it would skip what the parser reads.
+fn regex_may_start(bytes: &[u8], last: Option<usize>) -> bool {
+    let Some(at) = last else { return true };
+    let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$') || *b >= 0x80;
+    let before = |end: usize| bytes[..end].iter().rposition(|b| !b.is_ascii_whitespace());
+    match bytes[at] {
+        b'(' | b',' | b'=' | b':' | b'[' | b'{' | b';' | b'?' | b'&' | b'|' => true,
+        b'>' => at > 0 && bytes[at - 1] == b'=',
+        b'!' => before(at).is_none_or(|b| !word(&bytes[b]) && !matches!(bytes[b], b')' | b']')),
+        b if word(&b) => {
+            let start = bytes[..at].iter().rposition(|b| !word(b)).map_or(0, |p| p + 1);
+            let keyword = matches!(
+                &bytes[start..=at],
+                b"return"
+                    | b"typeof"
+                    | b"instanceof"
+                    | b"in"
+                    | b"new"
+                    | b"delete"
+                    | b"void"
+                    | b"throw"
+                    | b"case"
+                    | b"do"
+                    | b"else"
+            );
+            keyword && before(start).is_none_or(|b| bytes[b] != b'.')
+        }
+        _ => false,
+    }
+}
+
+/// The index after a regular expression's closing `/` (or its line's end),
+/// reading from after the opening one.
+fn regex_end(bytes: &[u8], mut i: usize) -> usize {
+    let mut class = false;
+    while i < bytes.len() && !line_terminator(&bytes[i..]) {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'[' => class = true,
+            b']' => class = false,
+            b'/' if !class => return i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    i.min(bytes.len())
 }
 
 /// Whether `bytes` starts with one of JavaScript's line terminators: `\n`,
@@ -154,7 +249,7 @@ mod tests {
             _ => None,
         };
         let deep = |n: usize| "(on=a<\n".repeat(n);
-        let cases: [(String, Option<usize>); 17] = [
+        let cases = [
             (deep(10), None),
             (deep(11), Some(10 * 7)),
             ("s<r<[s,(a".repeat(6), Some(5 * 9 + 4)),
@@ -173,6 +268,11 @@ mod tests {
             (format!("//\u{2028}{}", "(".repeat(11)), Some(5 + 10)),
             (format!("'\r{}", "(".repeat(11)), Some(2 + 10)),
             (format!("/\\({}/", "(".repeat(10)), None),
+            // A regular expression's quote starts no string, its `//` no comment.
+            (format!("s.replace(/\"/g, '') + {}", "(".repeat(11)), Some(22 + 10)),
+            (format!("s.replace(/[//]/g, '') + {}", "(".repeat(11)), Some(25 + 10)),
+            // A division's text is counted.
+            (format!("a / {}/", "(".repeat(11)), Some(4 + 10)),
         ];
         for (source, expected) in cases {
             assert_eq!(too_deep(&source), expected, "{source:?}");
@@ -195,6 +295,19 @@ mod tests {
             (format!("{}\n", "a < b;".repeat(5000)), false),
             (format!("f(({}) => 1)", "x: Array<Map<string, number>>, ".repeat(20)), false),
             (format!("(`{}`)", "<".repeat(1000)), false),
+            // The top level and blocks are levels too, and a `;` ends what a
+            // `<` before it can be read ahead into.
+            ("on<".repeat(500), false),
+            ("on<".repeat(501), true),
+            ("a<b, ".repeat(501), true),
+            ("a < b\n".repeat(501), true),
+            ("a < b;\n".repeat(501), false),
+            (format!("{}({}", "on<".repeat(99), "on<".repeat(99)), false),
+            (format!("{}({}", "on<".repeat(99), "on<".repeat(100)), true),
+            (format!("xs.map((x) => {{ {} }})", "y = x < 1; ".repeat(1000)), false),
+            (format!("for (let i = 0; i < n; i++) {{ {} }}\n", "if (a < b) { c = d < e; }".repeat(1000)), false),
+            // The campaign's: a chain at the top level read ahead into parentheses.
+            (format!("{}\n(on=a<\n(on=(Clal=an=a<ona<\n([o={}", "on<".repeat(45), "a<".repeat(102)), true),
         ];
         for (source, expected) in cases {
             assert_eq!(refused(&source), expected, "{}", &source[..source.len().min(60)]);
@@ -203,7 +316,7 @@ mod tests {
 
     #[test]
     fn a_backslash_outside_text_is_refused_unless_it_starts_a_unicode_escape() {
-        let cases: [(&str, Option<Refused>); 9] = [
+        let cases = [
             ("a\\b", Some(Refused::StrayBackslash(1))),
             ("\\`(`", Some(Refused::StrayBackslash(0))),
             ("x = 1 \\\n", Some(Refused::StrayBackslash(6))),
@@ -212,7 +325,22 @@ mod tests {
             ("\"a\\\"b\"", None),
             ("`a\\b ${1}`", None),
             ("// a \\ b\n/* \\ */ x", None),
-            ("/a\\/b/", Some(Refused::StrayBackslash(2))),
+            // In a regular expression, escapes are its own.
+            ("return s.replace(/a\\/b\\d[/\\]]/g, 'x')", None),
+            ("if (!/^\\d+$/.test(s)) x", None),
+            ("xs.filter((x) => /\\s/.test(x)) && /\\w/", None),
+            ("a = b / 2 / c", None),
+            // Where JavaScript divides, so does the scan (and a backslash after
+            // it is stray): after a name, a postfix `!`, a `)`, a `}`.
+            ("x = a!/\\d/", Some(Refused::StrayBackslash(7))),
+            ("x = a.return /\\d/", Some(Refused::StrayBackslash(14))),
+            ("if (a) /\\d/", Some(Refused::StrayBackslash(8))),
+            ("{} /\\d/", Some(Refused::StrayBackslash(4))),
+            // A `\u` escape is four hex digits or `{hex}`.
+            ("\\u{61} = 1", None),
+            ("a\\ut", Some(Refused::StrayBackslash(1))),
+            ("a\\u006", Some(Refused::StrayBackslash(1))),
+            ("a\\u{}", Some(Refused::StrayBackslash(1))),
         ];
         for (source, expected) in cases {
             assert_eq!(scan(source), expected, "{source:?}");

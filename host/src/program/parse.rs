@@ -126,16 +126,17 @@ pub fn parse_with<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) 
             Refused::TooManyAngles(at) => (
                 at,
                 format!(
-                    "this `<` is more than codemode parses inside open parentheses and brackets (at most {} at \
-                     once: a TypeScript parser must try each as the start of type arguments): split the \
-                     expression, or name intermediate values",
+                    "this `<` is more than codemode parses at once (at most {} without a `;` between them, \
+                     counting those in open parentheses, brackets and braces: a TypeScript parser must try each \
+                     as the start of type arguments): end statements with `;`, split the expression, or name \
+                     intermediate values",
                     super::nesting::MAX_OPEN_ANGLES
                 ),
             ),
             Refused::StrayBackslash(at) => (
                 at,
-                "Invalid character `\\`: outside strings, comments and templates a backslash can only start a \
-                      `\\u` escape"
+                "Invalid character `\\`: outside strings, comments, templates and regular expressions a \
+                      backslash can only start a `\\u` escape"
                     .to_owned(),
             ),
         };

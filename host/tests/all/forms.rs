@@ -9,6 +9,25 @@ async fn script_body_with_await_and_return() {
     assert_eq!(value("const x = await Promise.resolve(20);\nreturn x + 1;").await, json!(21));
 }
 
+/// Regular expressions with escapes run in every form, beside division.
+#[tokio::test]
+async fn regular_expressions_with_escapes_run() {
+    let cases = [
+        (r##"return ["a1", "b22"].map((s) => s.replace(/\d+/g, "#")).join("/")"##, json!("a#/b#")),
+        (
+            r#"const s: string = "x/y.z"; if (!/^\w/.test(s)) return 0; return s.split(/[\/.]/).length / 3 / 1"#,
+            json!(1),
+        ),
+        (
+            r#"async () => ({ ok: /\s/.test("a b") && /\u0041/.test("A"), n: 6 / 2 / 3 })"#,
+            json!({ "ok": true, "n": 1 }),
+        ),
+    ];
+    for (source, expected) in cases {
+        assert_eq!(value(source).await, expected, "{source}");
+    }
+}
+
 #[tokio::test]
 async fn async_arrow() {
     assert_eq!(value("async () => {\n  return [1, 2, 3].map((n) => n * 2);\n}").await, json!([2, 4, 6]));
