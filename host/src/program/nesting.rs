@@ -66,9 +66,8 @@ pub fn scan(source: &str) -> Option<Refused> {
     // `}` at that depth goes back to template text).
     let mut open: Vec<(usize, bool)> = vec![(0, false)];
     let (mut deep, mut braces, mut templates) = (0usize, 0usize, Vec::new());
-    // Where the last byte that is not space or comment is: whether a `/`
-    // starts a regular expression depends on it.
-    let mut last = None;
+    // Whether a `/` starts a regular expression depends on what is before it.
+    let mut seen = Seen::default();
     let mut i = 0;
     while i < bytes.len() {
         let mut significant = !bytes[i].is_ascii_whitespace();
@@ -87,7 +86,7 @@ pub fn scan(source: &str) -> Option<Refused> {
             b'}' if templates.last() == Some(&braces) => {
                 templates.pop();
                 i = template(bytes, i + 1, &mut templates, braces);
-                last = Some(i - 1);
+                seen.byte(bytes, i - 1);
                 continue;
             }
             b')' | b']' | b'}' => {
@@ -110,7 +109,7 @@ pub fn scan(source: &str) -> Option<Refused> {
             }
             b'`' => {
                 i = template(bytes, i + 1, &mut templates, braces);
-                last = Some(i - 1);
+                seen.byte(bytes, i - 1);
                 continue;
             }
             quote @ (b'"' | b'\'') => {
@@ -137,11 +136,11 @@ pub fn scan(source: &str) -> Option<Refused> {
                 }
                 i += 1;
             }
-            b'/' if regex_may_start(bytes, last) => i = regex_end(bytes, i + 1) - 1,
+            b'/' if seen.regex_may_start(bytes) => i = regex_end(bytes, i + 1) - 1,
             _ => {}
         }
         if significant {
-            last = Some(i.min(bytes.len() - 1));
+            seen.byte(bytes, i.min(bytes.len() - 1));
         }
         i += 1;
     }
@@ -160,41 +159,71 @@ fn unicode_escape(bytes: &[u8]) -> bool {
     }
 }
 
-/// Whether a `/` after the byte at `last` (the last one not space or
-/// comment) starts a regular expression. Only where JavaScript has no
-/// division: at the start, after `( , = : [ { ; ? & |`, `=>`, a prefix `!`
-/// and the keywords that take an expression. Everywhere else (after a
-/// name, a `)`, a `}`, a postfix `!`, `++`, a type's `>`) it is read as
-/// division, whose text is counted: were the scan to take a division for a
-/// regular expression, it would skip what the parser reads.
-fn regex_may_start(bytes: &[u8], last: Option<usize>) -> bool {
-    let Some(at) = last else { return true };
-    let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$') || *b >= 0x80;
-    let before = |end: usize| bytes[..end].iter().rposition(|b| !b.is_ascii_whitespace());
-    match bytes[at] {
-        b'(' | b',' | b'=' | b':' | b'[' | b'{' | b';' | b'?' | b'&' | b'|' => true,
-        b'>' => at > 0 && bytes[at - 1] == b'=',
-        b'!' => before(at).is_none_or(|b| !word(&bytes[b]) && !matches!(bytes[b], b')' | b']')),
-        b if word(&b) => {
-            let start = bytes[..at].iter().rposition(|b| !word(b)).map_or(0, |p| p + 1);
-            let keyword = matches!(
-                &bytes[start..=at],
-                b"return"
-                    | b"typeof"
-                    | b"instanceof"
-                    | b"in"
-                    | b"new"
-                    | b"delete"
-                    | b"void"
-                    | b"throw"
-                    | b"case"
-                    | b"do"
-                    | b"else"
-            );
-            keyword && before(start).is_none_or(|b| bytes[b] != b'.')
+/// Where the last bytes that are not space or comment are.
+#[derive(Default)]
+struct Seen {
+    /// The last one.
+    last: Option<usize>,
+    /// The one before it.
+    before: Option<usize>,
+    /// The one before the last word (name, keyword or number).
+    before_word: Option<usize>,
+}
+
+impl Seen {
+    fn byte(&mut self, bytes: &[u8], at: usize) {
+        if word(bytes[at]) && (at == 0 || !word(bytes[at - 1])) {
+            self.before_word = self.last;
         }
-        _ => false,
+        (self.before, self.last) = (self.last, Some(at));
     }
+
+    /// Whether a `/` here starts a regular expression. Only where JavaScript
+    /// has no division: at the start, after `( , = : [ { ; ? & |`, `=>`, a
+    /// prefix `!` and the keywords that take an expression. Everywhere else
+    /// (after a name, a `)`, a `}`, a postfix `!`, `++`, a type's `>`) it is
+    /// read as division, whose text is counted: were the scan to take a
+    /// division for a regular expression, it would skip what the parser reads.
+    fn regex_may_start(&self, bytes: &[u8]) -> bool {
+        let Some(at) = self.last else { return true };
+        match bytes[at] {
+            b'(' | b',' | b'=' | b':' | b'[' | b'{' | b';' | b'?' | b'&' | b'|' => true,
+            b'>' => at > 0 && bytes[at - 1] == b'=',
+            b'!' => match self.before {
+                Some(before) if word(bytes[before]) => self.keyword_ends_at(bytes, before),
+                Some(before) => !matches!(bytes[before], b')' | b']'),
+                None => true,
+            },
+            b if word(b) => self.keyword_ends_at(bytes, at),
+            _ => false,
+        }
+    }
+
+    /// Whether the last word, ending at `end`, is a keyword that takes an
+    /// expression (not a property of that name).
+    fn keyword_ends_at(&self, bytes: &[u8], end: usize) -> bool {
+        let start = bytes[..end].iter().rposition(|&b| !word(b)).map_or(0, |p| p + 1);
+        let keyword = matches!(
+            &bytes[start..=end],
+            b"return"
+                | b"typeof"
+                | b"instanceof"
+                | b"in"
+                | b"new"
+                | b"delete"
+                | b"void"
+                | b"throw"
+                | b"case"
+                | b"do"
+                | b"else"
+        );
+        keyword && self.before_word.is_none_or(|b| bytes[b] != b'.')
+    }
+}
+
+/// Whether `b` can be part of a name, keyword or number.
+fn word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$') || b >= 0x80
 }
 
 /// The index after a regular expression's closing `/` (or its line's end),
@@ -336,6 +365,11 @@ mod tests {
             ("x = a.return /\\d/", Some(Refused::StrayBackslash(14))),
             ("if (a) /\\d/", Some(Refused::StrayBackslash(8))),
             ("{} /\\d/", Some(Refused::StrayBackslash(4))),
+            ("x.return!/\\d/", Some(Refused::StrayBackslash(10))),
+            // Comments between are not looked at.
+            ("// x.\nreturn /\\d/", None),
+            ("return /* ( */ !/\\d/", None),
+            ("x = a /* = */ /\\d/", Some(Refused::StrayBackslash(15))),
             // A `\u` escape is four hex digits or `{hex}`.
             ("\\u{61} = 1", None),
             ("a\\ut", Some(Refused::StrayBackslash(1))),

@@ -28,6 +28,13 @@ async fn regular_expressions_with_escapes_run() {
     }
 }
 
+/// An overload signature as the body of an `if` is stripped to an empty
+/// statement: the next statement still runs after the `if`.
+#[tokio::test]
+async fn a_type_only_body_leaves_the_next_statement_in_place() {
+    assert_eq!(value("if (false) function f(a: string): void\nreturn 4").await, json!(4));
+}
+
 #[tokio::test]
 async fn async_arrow() {
     assert_eq!(value("async () => {\n  return [1, 2, 3].map((n) => n * 2);\n}").await, json!([2, 4, 6]));

@@ -25,6 +25,9 @@ pub(super) struct Blanker<'t> {
     /// `return`, `throw` and `yield` whose argument must start on their line:
     /// end of the keyword, start of the argument, whether `0,` may be put there.
     pub(super) restricted: Vec<(u32, u32, bool)>,
+    /// Whether the statement about to be visited is one of a list (not the
+    /// body of an `if`, a loop or a label).
+    pub(super) listed: bool,
     /// The names exported by what stays JavaScript, seen so far.
     pub(super) exports: HashSet<String>,
     /// The first construct that cannot be erased.
@@ -40,6 +43,7 @@ impl<'t> Blanker<'t> {
             puts: BTreeMap::new(),
             lists: Vec::new(),
             restricted: Vec::new(),
+            listed: false,
             exports: HashSet::new(),
             error: None,
         }

@@ -323,6 +323,18 @@ fn non_erasable_syntax_is_refused() {
     error("function f() { enum E { A } }", 1, 16, "`enum`");
 }
 
+/// A type-only statement that is the body of an `if`, a loop or a label
+/// becomes an empty statement, so the next statement stays where it was.
+#[test]
+fn a_type_only_body_stays_a_statement() {
+    cases(&[
+        ("if (a) function f(a: string): void\nreturn 4", "if (a) ;                          \nreturn 4"),
+        ("l: function id<T>(v: T): T", "l: ;                      "),
+        ("while (a)\n  function g(): void\nx", "while (a)\n  ;                 \nx"),
+        ("if (a) {} else function f(): void\nx", "if (a) {} else ;                 \nx"),
+    ]);
+}
+
 /// Syntax errors carry oxc's message, at the line and byte column of the source.
 #[test]
 fn syntax_errors_point_at_the_source() {

@@ -14,12 +14,22 @@ impl<'a> Visit<'a> for Blanker<'_> {
         if it.len() > 1 {
             self.lists.push((false, it.iter().map(|s| (s.span().start, s.span().end)).collect()));
         }
-        walk::walk_statements(self, it);
+        for statement in it {
+            self.listed = true;
+            self.visit_statement(statement);
+        }
     }
 
     fn visit_statement(&mut self, it: &Statement<'a>) {
+        let listed = std::mem::take(&mut self.listed);
         if self.statement_is_type(it) {
-            self.blank(it.span().start, it.span().end);
+            let (start, end) = (it.span().start, it.span().end);
+            self.blank(start, end);
+            // The body of an `if`, a loop or a label stays a statement, or
+            // the next one would become the body.
+            if let Some(at) = self.plain_byte(start, end).filter(|_| !listed) {
+                self.puts.insert(at, b';');
+            }
             return;
         }
         self.exports(it);
