@@ -264,7 +264,7 @@ fn template(bytes: &[u8], mut i: usize, templates: &mut Vec<usize>, braces: usiz
             _ => i += 1,
         }
     }
-    i
+    i.min(bytes.len())
 }
 
 #[cfg(test)]
@@ -305,6 +305,10 @@ mod tests {
         ];
         for (source, expected) in cases {
             assert_eq!(too_deep(&source), expected, "{source:?}");
+        }
+        // Text cut off by the end of the source ends the scan.
+        for source in ["`\\", "`${`\\", "'\\", "/\\", "a = /\\", "/*", "//", "`${"] {
+            assert_eq!(scan(source), None, "{source:?}");
         }
         // A template's `${}` returns to its text at the matching brace.
         assert_eq!(too_deep(&format!("`${{ {{a:1}} }}{}`", "(".repeat(40))), None);
