@@ -133,6 +133,12 @@ pub fn parse_with<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) 
                     super::nesting::MAX_OPEN_ANGLES
                 ),
             ),
+            Refused::AmbiguousSlash(at) => (
+                at,
+                "this `/` may divide or start a regular expression, and codemode cannot tell which before \
+                 parsing (the regular expression would hold a quote): put the regular expression in parentheses"
+                    .to_owned(),
+            ),
             Refused::StrayBackslash(at) => (
                 at,
                 "Invalid character `\\`: outside strings, comments, templates and regular expressions a \

@@ -29,6 +29,10 @@
 //! refused the same way: it cannot be read as anything, and the parser's
 //! recovery from it made speculation slower still.
 
+mod slash;
+
+use slash::{Seen, Slash, regex_end, statement_keyword_at};
+
 /// The most parentheses and brackets a program may have open at once.
 pub const MAX_OPEN: usize = 10;
 
@@ -55,16 +59,32 @@ pub enum Refused {
     StrayBackslash(usize),
     /// The `<` past [`MAX_OPEN_ANGLES`] (or [`MAX_TRIES`]) open at once.
     TooManyAngles(usize),
+    /// A `/` that may divide or start a regular expression (after a `}`,
+    /// `await`, `yield`, `default`) where the regular expression would hold
+    /// a quote or a backtick: the two readings skip different text.
+    AmbiguousSlash(usize),
+}
+
+/// One open level: the top level, a parenthesis, a bracket or a brace.
+#[derive(Default, Clone, Copy)]
+struct Level {
+    /// Its `<`s since its last `;` or statement keyword.
+    angles: usize,
+    /// Whether it counts towards [`MAX_OPEN`] (a parenthesis or bracket).
+    deep: bool,
+    /// Whether it is the parenthesis of an `if`, `for`, `while` or `with`
+    /// (a `/` after it starts a regular expression).
+    head: bool,
 }
 
 /// The first thing in `source` that stops it before parsing, if any.
 pub fn scan(source: &str) -> Option<Refused> {
     let bytes = source.as_bytes();
-    // The `<`s of each open level since its last `;` (the top level, then
-    // each `(`, `[` and `{`, flagged when it counts towards [`MAX_OPEN`]),
-    // and for each template being read, the depth of braces at its `${` (a
-    // `}` at that depth goes back to template text).
-    let mut open: Vec<(usize, bool)> = vec![(0, false)];
+    // The `<`s of each open level since its last `;` or statement keyword
+    // (the top level, then each `(`, `[` and `{`, flagged when it counts
+    // towards [`MAX_OPEN`]), and for each template being read, the depth of
+    // braces at its `${` (a `}` at that depth goes back to template text).
+    let mut open: Vec<Level> = vec![Level::default()];
     let (mut deep, mut braces, mut templates) = (0usize, 0usize, Vec::new());
     // Whether a `/` starts a regular expression depends on what is before it.
     let mut seen = Seen::default();
@@ -73,14 +93,15 @@ pub fn scan(source: &str) -> Option<Refused> {
         let mut significant = !bytes[i].is_ascii_whitespace();
         match bytes[i] {
             b'(' | b'[' => {
-                open.push((0, true));
+                let head = bytes[i] == b'(' && seen.after_control_keyword(bytes);
+                open.push(Level { angles: 0, deep: true, head });
                 deep += 1;
                 if deep > MAX_OPEN {
                     return Some(Refused::TooDeep(i));
                 }
             }
             b'{' => {
-                open.push((0, false));
+                open.push(Level::default());
                 braces += 1;
             }
             b'}' if templates.last() == Some(&braces) => {
@@ -90,19 +111,23 @@ pub fn scan(source: &str) -> Option<Refused> {
                 continue;
             }
             b')' | b']' | b'}' => {
-                if open.len() > 1 && open.pop().is_some_and(|(_, counts)| counts) {
-                    deep -= 1;
-                }
+                let closed = if open.len() > 1 { open.pop() } else { None };
+                deep -= usize::from(closed.is_some_and(|level| level.deep));
+                seen.closes_head(i, closed.is_some_and(|level| level.head));
                 if bytes[i] == b'}' {
                     braces = braces.saturating_sub(1);
                 }
             }
-            // A `;` ends what a `<` before it could be read ahead into.
-            b';' => open.last_mut().expect("the top level stays open").0 = 0,
+            // A `;` ends what a `<` before it could be read ahead into, and so
+            // does a statement keyword starting a line (no type holds one).
+            b';' => open.last_mut().expect("the top level stays open").angles = 0,
+            b'a'..=b'w' if statement_keyword_at(bytes, i) => {
+                open.last_mut().expect("the top level stays open").angles = 0;
+            }
             b'<' => {
-                open.last_mut().expect("the top level stays open").0 += 1;
-                let angles: usize = open.iter().map(|(n, _)| n).sum();
-                let tries = open.iter().fold(1usize, |product, &(n, _)| product.saturating_mul(n + 1));
+                open.last_mut().expect("the top level stays open").angles += 1;
+                let angles: usize = open.iter().map(|level| level.angles).sum();
+                let tries = open.iter().fold(1usize, |product, level| product.saturating_mul(level.angles + 1));
                 if angles > MAX_OPEN_ANGLES || tries > MAX_TRIES {
                     return Some(Refused::TooManyAngles(i));
                 }
@@ -115,7 +140,12 @@ pub fn scan(source: &str) -> Option<Refused> {
             quote @ (b'"' | b'\'') => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != quote && !matches!(bytes[i], b'\n' | b'\r') {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    // A backslash before CRLF continues the line past both.
+                    i += match &bytes[i..] {
+                        [b'\\', b'\r', b'\n', ..] => 3,
+                        [b'\\', ..] => 2,
+                        _ => 1,
+                    };
                 }
             }
             // Outside text, a backslash can only start a `\u` escape in a
@@ -136,7 +166,17 @@ pub fn scan(source: &str) -> Option<Refused> {
                 }
                 i += 1;
             }
-            b'/' if seen.regex_may_start(bytes) => i = regex_end(bytes, i + 1) - 1,
+            b'/' => match seen.slash(bytes) {
+                Slash::Regex => i = regex_end(bytes, i + 1) - 1,
+                Slash::Division => {}
+                // Read as division (which counts what follows), unless a
+                // regular expression here would hold text that division
+                // would read as a string, template or comment.
+                Slash::Unsure if bytes[i + 1..regex_end(bytes, i + 1)].iter().any(|b| b"'\"`".contains(b)) => {
+                    return Some(Refused::AmbiguousSlash(i));
+                }
+                Slash::Unsure => {}
+            },
             _ => {}
         }
         if significant {
@@ -159,93 +199,9 @@ fn unicode_escape(bytes: &[u8]) -> bool {
     }
 }
 
-/// Where the last bytes that are not space or comment are.
-#[derive(Default)]
-struct Seen {
-    /// The last one.
-    last: Option<usize>,
-    /// The one before it.
-    before: Option<usize>,
-    /// The one before the last word (name, keyword or number).
-    before_word: Option<usize>,
-}
-
-impl Seen {
-    fn byte(&mut self, bytes: &[u8], at: usize) {
-        if word(bytes[at]) && (at == 0 || !word(bytes[at - 1])) {
-            self.before_word = self.last;
-        }
-        (self.before, self.last) = (self.last, Some(at));
-    }
-
-    /// Whether a `/` here starts a regular expression. Only where JavaScript
-    /// has no division: at the start, after `( , = : [ { ; ? & |`, `=>`, a
-    /// prefix `!` and the keywords that take an expression. Everywhere else
-    /// (after a name, a `)`, a `}`, a postfix `!`, `++`, a type's `>`) it is
-    /// read as division, whose text is counted: were the scan to take a
-    /// division for a regular expression, it would skip what the parser reads.
-    fn regex_may_start(&self, bytes: &[u8]) -> bool {
-        let Some(at) = self.last else { return true };
-        match bytes[at] {
-            b'(' | b',' | b'=' | b':' | b'[' | b'{' | b';' | b'?' | b'&' | b'|' => true,
-            b'>' => at > 0 && bytes[at - 1] == b'=',
-            b'!' => match self.before {
-                Some(before) if word(bytes[before]) => self.keyword_ends_at(bytes, before),
-                Some(before) => !matches!(bytes[before], b')' | b']'),
-                None => true,
-            },
-            b if word(b) => self.keyword_ends_at(bytes, at),
-            _ => false,
-        }
-    }
-
-    /// Whether the last word, ending at `end`, is a keyword that takes an
-    /// expression (not a property of that name).
-    fn keyword_ends_at(&self, bytes: &[u8], end: usize) -> bool {
-        let start = bytes[..end].iter().rposition(|&b| !word(b)).map_or(0, |p| p + 1);
-        let keyword = matches!(
-            &bytes[start..=end],
-            b"return"
-                | b"typeof"
-                | b"instanceof"
-                | b"in"
-                | b"new"
-                | b"delete"
-                | b"void"
-                | b"throw"
-                | b"case"
-                | b"do"
-                | b"else"
-        );
-        keyword && self.before_word.is_none_or(|b| bytes[b] != b'.')
-    }
-}
-
-/// Whether `b` can be part of a name, keyword or number.
-fn word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$') || b >= 0x80
-}
-
-/// The index after a regular expression's closing `/` (or its line's end),
-/// reading from after the opening one.
-fn regex_end(bytes: &[u8], mut i: usize) -> usize {
-    let mut class = false;
-    while i < bytes.len() && !line_terminator(&bytes[i..]) {
-        match bytes[i] {
-            b'\\' => i += 1,
-            b'[' => class = true,
-            b']' => class = false,
-            b'/' if !class => return i + 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    i.min(bytes.len())
-}
-
 /// Whether `bytes` starts with one of JavaScript's line terminators: `\n`,
 /// `\r`, U+2028 or U+2029 (a line comment ends at each).
-fn line_terminator(bytes: &[u8]) -> bool {
+pub(super) fn line_terminator(bytes: &[u8]) -> bool {
     matches!(bytes, [b'\n' | b'\r', ..] | [0xe2, 0x80, 0xa8 | 0xa9, ..])
 }
 
@@ -300,8 +256,19 @@ mod tests {
             // A regular expression's quote starts no string, its `//` no comment.
             (format!("s.replace(/\"/g, '') + {}", "(".repeat(11)), Some(22 + 10)),
             (format!("s.replace(/[//]/g, '') + {}", "(".repeat(11)), Some(25 + 10)),
-            // A division's text is counted.
+            // A division's text is counted, wherever a regular expression could
+            // not be: after a postfix `!`, a type's `void`, a private name, an
+            // escaped name.
             (format!("a / {}/", "(".repeat(11)), Some(4 + 10)),
+            (format!("x = \"a\"! / {}/", "(".repeat(11)), Some(11 + 10)),
+            (format!("x = a as void / {}/", "(".repeat(11)), Some(16 + 10)),
+            (format!("this.#return / {}/", "(".repeat(11)), Some(15 + 10)),
+            (format!("x = \\u{{61}}in / {}/", "(".repeat(11)), Some(15 + 10)),
+            // A regular expression's quote starts no string where one is sure.
+            (format!("if (x) /'/.test(s) && {}", "(".repeat(11)), Some(22 + 10)),
+            (format!("x = 1 + /'/.source + {}", "(".repeat(11)), Some(21 + 10)),
+            // A string continued past CRLF goes on to its quote.
+            (format!("x = '\\\r\n' + {}", "(".repeat(11)), Some(12 + 10)),
         ];
         for (source, expected) in cases {
             assert_eq!(too_deep(&source), expected, "{source:?}");
@@ -339,6 +306,17 @@ mod tests {
             (format!("{}({}", "on<".repeat(99), "on<".repeat(100)), true),
             (format!("xs.map((x) => {{ {} }})", "y = x < 1; ".repeat(1000)), false),
             (format!("for (let i = 0; i < n; i++) {{ {} }}\n", "if (a < b) { c = d < e; }".repeat(1000)), false),
+            // Code without semicolons: a statement keyword first on its line
+            // ends what a `<` could be read ahead into; `let`, which a type may
+            // name, does not.
+            (
+                "const m: Map<string, Array<number>> = new Map<string, Array<number>>()\nif (a < b) x = c < d\n\
+                 function f(): Promise<Array<Row>> {\n  return g<Row>(x < y)\n}\n"
+                    .repeat(100),
+                false,
+            ),
+            (format!("a<{}", "\nlet<".repeat(500)), true),
+            (format!("a<{}", "\nx.const<".repeat(500)), true),
             // The campaign's: a chain at the top level read ahead into parentheses.
             (format!("{}\n(on=a<\n(on=(Clal=an=a<ona<\n([o={}", "on<".repeat(45), "a<".repeat(102)), true),
         ];
@@ -367,9 +345,18 @@ mod tests {
             // it is stray): after a name, a postfix `!`, a `)`, a `}`.
             ("x = a!/\\d/", Some(Refused::StrayBackslash(7))),
             ("x = a.return /\\d/", Some(Refused::StrayBackslash(14))),
-            ("if (a) /\\d/", Some(Refused::StrayBackslash(8))),
+            ("if (a) /\\d/", None),
+            ("f(a) /\\d/", Some(Refused::StrayBackslash(6))),
+            ("n = 1 + /\\d/.source.length * /\\w/.flags.length - /\\s/.lastIndex", None),
+            ("a++ /\\d/", Some(Refused::StrayBackslash(5))),
             ("{} /\\d/", Some(Refused::StrayBackslash(4))),
             ("x.return!/\\d/", Some(Refused::StrayBackslash(10))),
+            // Where either reading is possible, a quote in what would be a
+            // regular expression is refused, the rest read as division.
+            ("if (x) {}\n/'/.test(s)", Some(Refused::AmbiguousSlash(10))),
+            ("x = await /'/", Some(Refused::AmbiguousSlash(10))),
+            ("x = a as B<C> /\"/", Some(Refused::AmbiguousSlash(14))),
+            ("x = {} / 2 / y", None),
             // Comments between are not looked at.
             ("// x.\nreturn /\\d/", None),
             ("return /* ( */ !/\\d/", None),
