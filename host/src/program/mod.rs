@@ -30,8 +30,14 @@ pub enum Refusal {
 /// starts, for callers that want to check a program without running it.
 pub fn prepare<'s>(source: &'s str, api: &Api) -> Result<Cow<'s, str>, Refusal> {
     let (javascript, findings) = parse::parse_with(source, |parsed| {
+        let empty = parsed.program.body.is_empty() && parsed.program.directives.is_empty();
         let javascript = match imports::find(parsed, api) {
             Some(import) => Err(import),
+            // Most likely a mistake of the caller's: null would hide it.
+            None if empty => Err(parsed.error_at(
+                0,
+                "the program is empty: write code that returns its answer (`return …`, or one expression)".into(),
+            )),
             None => strip::blank(parsed),
         };
         (javascript, check::check(parsed, api))

@@ -101,6 +101,19 @@ async fn no_return_is_null() {
     assert_eq!(value("const x = 1;").await, json!(null));
 }
 
+/// A program with nothing to run is refused, at its start: an answer of
+/// null would hide the caller's mistake.
+#[tokio::test]
+async fn an_empty_program_is_refused() {
+    for source in ["", "  \n\t", "// only a comment\n/* and another */"] {
+        let envelope = crate::support::run(source).await;
+        let error = envelope.error.as_ref().expect("refused");
+        assert_eq!((error.kind, error.line, error.column), (ProgramErrorKind::Syntax, Some(1), Some(1)), "{source:?}");
+        assert!(error.message.starts_with("the program is empty"), "{source:?}: {error:?}");
+    }
+    assert_eq!(value(";").await, json!(null));
+}
+
 #[tokio::test]
 async fn imports_are_refused_at_their_place_in_every_form() {
     // (program, line, column, the module named)
