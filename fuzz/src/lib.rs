@@ -16,16 +16,21 @@ pub fn declaration_errors(declarations: &str) -> Vec<String> {
 /// Whether `js` parses as JavaScript in one of the guest's forms: a module
 /// body (top-level `return` allowed) or an expression.
 pub fn parses_as_javascript(js: &str) -> bool {
-    let allocator = Allocator::default();
+    form_errors(js).any(|errors| errors.is_empty())
+}
+
+/// The syntax errors of `js` in each of the guest's forms, one form at a
+/// time: the module body, then each text the expression form tries.
+fn form_errors(js: &str) -> impl Iterator<Item = Vec<String>> + '_ {
     let body = ParseOptions { allow_return_outside_function: true, ..ParseOptions::default() };
-    let as_body = Parser::new(&allocator, js, SourceType::mjs()).with_options(body).parse();
-    as_body.diagnostics.errors().next().is_none()
-        || codemode::program::expression_sources(js).into_iter().any(|expression| {
-            // The expression form's texts, as the guest tries them.
-            let wrapped = format!("(\n{expression}\n)");
-            let as_expression = Parser::new(&allocator, &wrapped, SourceType::cjs().with_script(true)).parse();
-            as_expression.diagnostics.errors().next().is_none()
-        })
+    let expressions = codemode::program::expression_sources(js).into_iter().map(|expression| {
+        (format!("(\n{expression}\n)"), SourceType::cjs().with_script(true), ParseOptions::default())
+    });
+    std::iter::once((js.to_owned(), SourceType::mjs(), body)).chain(expressions).map(|(text, source_type, options)| {
+        let allocator = Allocator::default();
+        let parsed = Parser::new(&allocator, &text, source_type).with_options(options).parse();
+        parsed.diagnostics.errors().map(|error| error.to_string()).collect()
+    })
 }
 
 /// Whether `source`, read as JavaScript, has an error that oxc's TypeScript
@@ -45,14 +50,6 @@ pub fn has_error_typescript_lets_through(source: &str) -> bool {
         "Invalid characters after number",
         "Expected function name",
     ];
-    let allocator = Allocator::default();
-    let missed = |text: &str, source_type: SourceType| {
-        let parsed = Parser::new(&allocator, text, source_type).parse();
-        parsed.diagnostics.errors().any(|error| MISSED.iter().any(|missed| error.to_string().starts_with(missed)))
-    };
     // In whichever form the guest may run it.
-    missed(source, SourceType::mjs())
-        || codemode::program::expression_sources(source)
-            .into_iter()
-            .any(|expression| missed(&format!("(\n{expression}\n)"), SourceType::cjs().with_script(true)))
+    form_errors(source).any(|errors| errors.iter().any(|error| MISSED.iter().any(|missed| error.starts_with(missed))))
 }

@@ -136,7 +136,8 @@ pub fn parse_with<'s, R>(source: &'s str, f: impl FnOnce(&Parsed<'_, 's>) -> R) 
             Refused::AmbiguousSlash(at) => (
                 at,
                 "this `/` may divide or start a regular expression, and codemode cannot tell which before \
-                 parsing (the regular expression would hold a quote): put the regular expression in parentheses"
+                 parsing (a quote follows on its line, which one reading takes for a string): put the regular \
+                 expression in parentheses"
                     .to_owned(),
             ),
             Refused::StrayBackslash(at) => (

@@ -23,15 +23,15 @@
 //! template) and regular expressions where oxc's lexer does (a line comment
 //! ends at any line terminator): where the two disagree, a deep program
 //! could slip past the bound. A `/` starts a regular expression only where
-//! JavaScript has no division; where the scan is unsure it reads division
-//! and counts what follows, which can only refuse more. A backslash outside
+//! JavaScript expects an operand ([`slash`] says how that is told, and what
+//! is refused where it cannot be). A backslash outside
 //! that text that starts no `\u` escape (four hex digits or `{hex}`) is
 //! refused the same way: it cannot be read as anything, and the parser's
 //! recovery from it made speculation slower still.
 
 mod slash;
 
-use slash::{Seen, Slash, regex_end, statement_keyword_at};
+use slash::{Seen, Slash, quote_follows, regex_end, statement_keyword_at};
 
 /// The most parentheses and brackets a program may have open at once.
 pub const MAX_OPEN: usize = 10;
@@ -60,8 +60,8 @@ pub enum Refused {
     /// The `<` past [`MAX_OPEN_ANGLES`] (or [`MAX_TRIES`]) open at once.
     TooManyAngles(usize),
     /// A `/` that may divide or start a regular expression (after a `}`,
-    /// `await`, `yield`, `default`) where the regular expression would hold
-    /// a quote or a backtick: the two readings skip different text.
+    /// a `>`, `await`, `yield`, `default`) with a quote or a backtick after
+    /// it on its line: the two readings skip different text.
     AmbiguousSlash(usize),
 }
 
@@ -88,6 +88,7 @@ pub fn scan(source: &str) -> Option<Refused> {
     let (mut deep, mut braces, mut templates) = (0usize, 0usize, Vec::new());
     // Whether a `/` starts a regular expression depends on what is before it.
     let mut seen = Seen::default();
+    let mut quotes_on_line = None;
     let mut i = 0;
     while i < bytes.len() {
         let mut significant = !bytes[i].is_ascii_whitespace();
@@ -169,10 +170,9 @@ pub fn scan(source: &str) -> Option<Refused> {
             b'/' => match seen.slash(bytes) {
                 Slash::Regex => i = regex_end(bytes, i + 1) - 1,
                 Slash::Division => {}
-                // Read as division (which counts what follows), unless a
-                // regular expression here would hold text that division
-                // would read as a string, template or comment.
-                Slash::Unsure if bytes[i + 1..regex_end(bytes, i + 1)].iter().any(|b| b"'\"`".contains(b)) => {
+                // Read as division (which counts what follows), unless what
+                // follows holds text only one of the readings would skip.
+                Slash::Unsure if quote_follows(bytes, i, &mut quotes_on_line) => {
                     return Some(Refused::AmbiguousSlash(i));
                 }
                 Slash::Unsure => {}

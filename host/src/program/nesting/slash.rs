@@ -13,7 +13,8 @@
 //! next `/`. What stays unsure (after a `}`, which ends a block or an object;
 //! after a `>`, which may end type arguments; after `await`, `yield` and
 //! `default`, which may be names; after `!!`) is read as division, and
-//! refused when that could matter.
+//! refused when a quote or backtick follows on its line, which one reading
+//! would take for text and the other not.
 
 use super::line_terminator;
 
@@ -23,7 +24,8 @@ pub(super) enum Slash {
     Regex,
     /// It divides.
     Division,
-    /// Either: read as division where no quote or backtick follows.
+    /// Either: read as division where no quote or backtick follows on its
+    /// line.
     Unsure,
 }
 
@@ -144,10 +146,31 @@ impl Seen {
 /// Whether a statement keyword that no type can hold starts at `at`, first
 /// on its line.
 pub(super) fn statement_keyword_at(bytes: &[u8], at: usize) -> bool {
-    let line_start =
-        bytes[..at].iter().rposition(|b| !matches!(b, b' ' | b'\t')).is_none_or(|b| line_terminator(&bytes[b..]));
-    let end = bytes[at..].iter().position(|&b| !word(b)).map_or(bytes.len(), |n| at + n);
-    line_start && (at == 0 || !word(bytes[at - 1])) && STATEMENT.contains(&&bytes[at..end])
+    // Cheapest first: this is asked at every letter, and a long name must
+    // not be read to its end from each of its letters.
+    if at > 0 && word(bytes[at - 1]) {
+        return false;
+    }
+    let longest = STATEMENT.iter().map(|k| k.len()).max().unwrap_or(0);
+    let rest = &bytes[at..bytes.len().min(at + longest + 1)];
+    let end = rest.iter().position(|&b| !word(b)).unwrap_or(rest.len());
+    STATEMENT.contains(&&rest[..end])
+        && bytes[..at].iter().rposition(|b| !matches!(b, b' ' | b'\t')).is_none_or(|b| line_terminator(&bytes[b..]))
+}
+
+/// Whether a quote or backtick follows `at` on its line, with what was
+/// found for an earlier `at` on the same line (its line's end and last
+/// quote) kept in `line`: many unsure `/` on one line read it once.
+pub(super) fn quote_follows(bytes: &[u8], at: usize, line: &mut Option<(usize, Option<usize>)>) -> bool {
+    let (_, last) = match *line {
+        Some((end, last)) if at < end => (end, last),
+        _ => {
+            let end = (at..bytes.len()).find(|&i| line_terminator(&bytes[i..])).unwrap_or(bytes.len());
+            let last = bytes[at..end].iter().rposition(|b| b"'\"`".contains(b)).map(|n| at + n);
+            *line.insert((end, last))
+        }
+    };
+    last.is_some_and(|quote| quote > at)
 }
 
 /// Whether `b` can be part of a name, keyword or number.
