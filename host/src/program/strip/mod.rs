@@ -20,9 +20,10 @@
 //!   a line), and `0,` where a `return`/`throw` argument would otherwise start on
 //!   a later line (`return <T>\n x`).
 //! - Syntax that cannot be erased because it has runtime meaning (`enum`,
-//!   `namespace` with values, parameter properties, `import x = require()`,
-//!   `export =`) is refused with a [`SyntaxError`] asking for erasable TypeScript.
-//!   Decorators are JavaScript syntax and are left for the engine to judge.
+//!   `namespace` with values, parameter properties and decorators,
+//!   `import x = require()`, `export =`) is refused with a [`SyntaxError`]
+//!   asking for erasable TypeScript. Decorators of classes and their members
+//!   are JavaScript syntax and are left for the engine to judge.
 //! - A name exported twice (a second `export default`, say), which TypeScript
 //!   leaves to its checker, is refused as the syntax error JavaScript makes
 //!   it; a type sharing a value's name is not counted.

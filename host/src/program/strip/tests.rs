@@ -315,6 +315,8 @@ fn non_erasable_syntax_is_refused() {
     error("namespace N { export const a = 1 }", 1, 1, "`namespace`");
     error("class A {\n  constructor(private x: number) {}\n}", 2, 15, "parameter property");
     error("class A { constructor(readonly x) {} }", 1, 23, "parameter property");
+    error("class A { constructor(@inject y) {} }", 1, 23, "parameter decorator");
+    error("class A { m(a, @d() b: number) {} }", 1, 16, "parameter decorator");
     error("import fs = require('fs')", 1, 1, "`import ... =`");
     error("export import x = N.y", 1, 8, "`import ... =`");
     error("export = x", 1, 1, "`export =`");

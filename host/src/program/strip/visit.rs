@@ -121,6 +121,15 @@ impl<'a> Visit<'a> for Blanker<'_> {
     fn visit_ts_class_implements(&mut self, _: &TSClassImplements<'a>) {}
 
     fn visit_formal_parameter(&mut self, it: &FormalParameter<'a>) {
+        // JavaScript's decorators stop at class members: one on a parameter
+        // is TypeScript's experimental kind, which calls the decorator.
+        if let Some(decorator) = it.decorators.first() {
+            self.fail(
+                decorator.span.start,
+                "a parameter decorator (`constructor(@inject x)`)",
+                "call what the decorator does on the parameter in the function's body",
+            );
+        }
         if it.accessibility.is_some() || it.readonly || it.r#override {
             self.fail(
                 it.span.start,
