@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use crate::envelope::{ProgramError, ProgramErrorKind};
 
 pub use check::Api;
-pub use codemode_forms::expression_sources;
+pub use codemode_forms::{expression_sources, is_module};
 pub use parse::SyntaxError;
 pub use strip::strip_types;
 

@@ -49,6 +49,17 @@ const CASES: &[Case] = &[
         Some(2),
         Some(1),
     ),
+    // What stripping types cannot do without changing the program, it
+    // refuses at its place (this one returned undefined when stripped).
+    (
+        "const f = () => <any>{ a: 1 };\nreturn f()",
+        Syntax,
+        Some("SyntaxError"),
+        "once its type is stripped, this object literal would become the arrow function's block, which returns \
+         nothing; write `({ ... }) as T`",
+        Some(1),
+        Some(17),
+    ),
     ("\n\nundefinedFunction()", Runtime, Some("ReferenceError"), "undefinedFunction is not defined", Some(3), Some(1)),
     ("throw new Error()", Runtime, Some("Error"), "", Some(1), Some(11)),
     ("throw null", Runtime, None, "uncaught null", None, None),

@@ -4,12 +4,23 @@
 //! apart once their types are gone. [`visit`](super::visit) decides what to
 //! blank; this module only records and writes it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
 use super::Failure;
+
+/// A place where the first token decides what follows: after a blank `<T>`
+/// there, a `{` would start a block instead of an object (and, starting a
+/// statement, `function`, `class` or `let [` a declaration).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Head {
+    /// The start of an expression statement.
+    Statement,
+    /// The start of an arrow function's expression body.
+    ArrowBody,
+}
 
 /// Collects the byte ranges to blank while walking the AST, then writes them.
 pub(super) struct Blanker<'t> {
@@ -30,6 +41,9 @@ pub(super) struct Blanker<'t> {
     pub(super) listed: bool,
     /// The names exported by what stays JavaScript, seen so far.
     pub(super) exports: HashSet<String>,
+    /// Where an expression statement or an arrow function's expression body
+    /// starts (and so does every expression leftmost in it).
+    pub(super) heads: HashMap<u32, Head>,
     /// The first construct that cannot be erased.
     pub(super) error: Option<Failure>,
 }
@@ -45,6 +59,7 @@ impl<'t> Blanker<'t> {
             restricted: Vec::new(),
             listed: false,
             exports: HashSet::new(),
+            heads: HashMap::new(),
             error: None,
         }
     }
@@ -62,16 +77,19 @@ impl<'t> Blanker<'t> {
     /// Records a construct that cannot be erased; returns `true` so the caller
     /// blanks it and does not look inside (one error is reported, the first).
     pub(super) fn fail(&mut self, at: u32, what: &str, instead: &str) -> bool {
-        if self.error.is_none() {
-            self.error = Some((
-                at,
-                format!(
-                    "{what} is not erasable TypeScript: it has runtime behavior, and only syntax that can be deleted \
-                     without changing the JavaScript is supported; {instead}"
-                ),
-            ));
-        }
+        self.refuse(
+            at,
+            format!(
+                "{what} is not erasable TypeScript: it has runtime behavior, and only syntax that can be deleted \
+                 without changing the JavaScript is supported; {instead}"
+            ),
+        );
         true
+    }
+
+    /// Records why the program is refused, unless an earlier reason was.
+    pub(super) fn refuse(&mut self, at: u32, message: String) {
+        self.error.get_or_insert((at, message));
     }
 
     /// The first offset at or after `at` that is not whitespace or a comment.
@@ -235,13 +253,13 @@ impl<'t> Blanker<'t> {
             _ => Vec::new(),
         };
         for (name, at) in names {
-            if self.exports.contains(&name) && self.error.is_none() {
+            if self.exports.contains(&name) {
                 let message = if name == "default" {
                     "A module cannot have multiple default exports".to_owned()
                 } else {
                     format!("Duplicated export '{name}'")
                 };
-                self.error = Some((at, message));
+                self.refuse(at, message);
             }
             self.exports.insert(name);
         }
@@ -331,6 +349,22 @@ impl<'t> Blanker<'t> {
             }
         }
         Ok(())
+    }
+
+    /// A cast `<T>` from `start` to `end` that starts an expression statement
+    /// becomes `0,`, so what follows it stays an expression (`<T>{}.x = 1`
+    /// would otherwise start with a block); `0` must not touch a keyword
+    /// before it (`else<T>{}`).
+    pub(super) fn lead_with_comma(&mut self, start: u32, end: u32) {
+        let before = start.checked_sub(1).map(|at| self.byte(at));
+        let touches = before.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$'));
+        let zero = if touches { self.plain_byte(start + 1, end) } else { Some(start) };
+        if let Some((zero, comma)) = zero.and_then(|z| Some((z, self.plain_byte(z + 1, end)?))) {
+            self.puts.insert(zero, b'0');
+            self.puts.insert(comma, b',');
+        } else {
+            self.refuse(start, "this cast cannot be stripped where it starts a statement; write `(x as T)`".into());
+        }
     }
 
     /// The first offset at or after `at` that survives as a token: past

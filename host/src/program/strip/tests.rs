@@ -164,7 +164,39 @@ fn casts() {
         ("for (const x of y as T[]) {}", "for (const x of y       ) {}"),
         // Found by fuzzing: JavaScript that TypeScript would read as `a<b>` (an instantiation) then `/ re`.
         ("a<b><T>/re/", "a<b>   /re/"),
+        ("const f = () => <T>x", "const f = () =>    x"),
+        ("const f = () => <T>(<U>{})", "const f = () =>    (   {})"),
     ]);
+}
+
+/// A cast that starts a statement becomes `0,`: once blank, a `{`,
+/// `function`, `class` or `let [` after it would start a block or a
+/// declaration (found by fuzzing: `c: <T>{} <T`).
+#[test]
+fn a_cast_starting_a_statement_keeps_it_an_expression() {
+    cases(&[
+        ("c: <T>{} < T", "c: 0, {} < T"),
+        ("<T>{}.x = 1;\nf()", "0, {}.x = 1;\nf()"),
+        ("if (a) b; else<T>{}.c()", "if (a) b; else 0,{}.c()"),
+        ("x;\n<T>function () {}", "x;\n0, function () {}"),
+        ("x;\n<T>let[0] = 1", "x;\n0, let[0] = 1"),
+        ("x;\n<A><B>{}.y", "x;\n0,    {}.y"),
+        ("if (a) <T>(b)", "if (a) 0, (b)"),
+    ]);
+    // An object literal as an arrow function's body would become its block.
+    error("const f = () => <T>{ a: 1 }", 1, 17, "would become the arrow function's block");
+    error("const f = () => <T><U>{}", 1, 20, "would become the arrow function's block");
+    error("const f = () => <T>{}.a || 1", 1, 17, "would become the arrow function's block");
+}
+
+/// `let` as a name followed by a type would become a declaration once the
+/// type is blank (found by fuzzing: `d\nlet<T>`).
+#[test]
+fn let_as_a_name_before_a_type_is_refused() {
+    error("d\nlet<T>\nx = 1", 2, 1, "`let` is used as a name");
+    error("f(let!)", 1, 3, "`let` is used as a name");
+    error("f(let as T)", 1, 3, "`let` is used as a name");
+    cases(&[("(let)!\nx = 1", "(let) \nx = 1"), ("var let = 1; f(let)", "var let = 1; f(let)")]);
 }
 
 /// Class modifiers, `implements`, index signatures, `this` parameters and overloads.
@@ -241,7 +273,6 @@ fn asi() {
         ("return <A><B>\nx", "return 0,    \nx"),
         ("return<T>\nx", "return 0,\nx"),
         ("return (\n<T>x)", "return (\n   x)"),
-        ("if (a) <T>(b)", "if (a)    (b)"),
     ]);
 }
 

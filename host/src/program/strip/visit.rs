@@ -7,7 +7,7 @@ use oxc_ast::ast::*;
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::GetSpan;
 
-use super::blank::Blanker;
+use super::blank::{Blanker, Head};
 
 impl<'a> Visit<'a> for Blanker<'_> {
     fn visit_statements(&mut self, it: &ArenaVec<'a, Statement<'a>>) {
@@ -154,7 +154,15 @@ impl<'a> Visit<'a> for Blanker<'_> {
         self.blank_with_comma(it.span.start, it.span.end);
     }
 
+    fn visit_expression_statement(&mut self, it: &ExpressionStatement<'a>) {
+        self.heads.insert(it.span.start, Head::Statement);
+        walk::walk_expression_statement(self, it);
+    }
+
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        if let Some(body) = it.body.as_expression() {
+            self.heads.insert(body.span().start, Head::ArrowBody);
+        }
         walk::walk_arrow_function_expression(self, it);
         // `=>` may not start a line: a return type spanning lines would leave it
         // alone there, so move the `)` of the parameters to the end of the type.
@@ -201,22 +209,53 @@ impl<'a> Visit<'a> for Blanker<'_> {
     fn visit_ts_type(&mut self, _: &TSType<'a>) {}
 
     fn visit_ts_as_expression(&mut self, it: &TSAsExpression<'a>) {
-        self.visit_expression(&it.expression);
-        self.blank(it.expression.span().end, it.span.end);
+        self.blank_after(&it.expression, it.span.end);
     }
 
     fn visit_ts_satisfies_expression(&mut self, it: &TSSatisfiesExpression<'a>) {
-        self.visit_expression(&it.expression);
-        self.blank(it.expression.span().end, it.span.end);
+        self.blank_after(&it.expression, it.span.end);
     }
 
     fn visit_ts_non_null_expression(&mut self, it: &TSNonNullExpression<'a>) {
-        self.visit_expression(&it.expression);
-        self.blank(it.expression.span().end, it.span.end);
+        self.blank_after(&it.expression, it.span.end);
+    }
+
+    fn visit_ts_instantiation_expression(&mut self, it: &TSInstantiationExpression<'a>) {
+        self.blank_after(&it.expression, it.span.end);
     }
 
     fn visit_ts_type_assertion(&mut self, it: &TSTypeAssertion<'a>) {
-        self.blank(it.span.start, it.expression.span().start);
+        let inner = it.expression.span().start;
+        self.blank(it.span.start, inner);
+        match self.heads.get(&it.span.start) {
+            Some(Head::Statement) => self.lead_with_comma(it.span.start, inner),
+            Some(Head::ArrowBody) if self.byte(inner) == b'{' => {
+                let message = "once its type is stripped, this object literal would become the arrow \
+                               function's block, which returns nothing; write `({ ... }) as T`";
+                self.refuse(it.span.start, message.into());
+            }
+            Some(Head::ArrowBody) => {
+                self.heads.insert(inner, Head::ArrowBody);
+            }
+            None => {}
+        }
         self.visit_expression(&it.expression);
+    }
+}
+
+impl<'a> Blanker<'_> {
+    /// Visits `expression` and blanks what follows it up to `end` (`as T`,
+    /// `!`, `<T>`). A name `let` stays one only while something follows it:
+    /// once blank, `let<T>\nx = 1` would declare `x`.
+    fn blank_after(&mut self, expression: &Expression<'a>, end: u32) {
+        if let Expression::Identifier(name) = expression
+            && name.name == "let"
+        {
+            let message = "`let` is used as a name here, and once the type after it is stripped, JavaScript could \
+                           read a `let` declaration; use another name";
+            self.refuse(name.span.start, message.into());
+        }
+        self.visit_expression(expression);
+        self.blank(expression.span().end, end);
     }
 }
