@@ -13,13 +13,16 @@ use super::Failure;
 
 /// A place where the first token decides what follows: after a blank `<T>`
 /// there, a `{` would start a block instead of an object (and, starting a
-/// statement, `function`, `class` or `let [` a declaration).
+/// statement, `function`, `class` or `let [` a declaration; after `export
+/// default`, `function` or `class`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Head {
     /// The start of an expression statement.
     Statement,
     /// The start of an arrow function's expression body.
     ArrowBody,
+    /// The start of the expression `export default` exports.
+    ExportDefault,
 }
 
 /// Collects the byte ranges to blank while walking the AST, then writes them.
@@ -364,6 +367,17 @@ impl<'t> Blanker<'t> {
             self.puts.insert(comma, b',');
         } else {
             self.refuse(start, "this cast cannot be stripped where it starts a statement; write `(x as T)`".into());
+        }
+    }
+
+    /// Whether a function or class declaration could start at `at`
+    /// (`function`, `class`, `async function`).
+    pub(super) fn starts_declaration(&self, at: u32) -> bool {
+        let word = |(start, end): (u32, u32)| self.text.get(start as usize..end as usize).unwrap_or_default();
+        match self.next_word(at) {
+            Some(w) if matches!(word(w), "function" | "class") => true,
+            Some(w) if word(w) == "async" => self.next_word(w.1).is_some_and(|n| word(n) == "function"),
+            _ => false,
         }
     }
 

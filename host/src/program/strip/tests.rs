@@ -187,6 +187,17 @@ fn a_cast_starting_a_statement_keeps_it_an_expression() {
     error("const f = () => <T>{ a: 1 }", 1, 17, "would become the arrow function's block");
     error("const f = () => <T><U>{}", 1, 20, "would become the arrow function's block");
     error("const f = () => <T>{}.a || 1", 1, 17, "would become the arrow function's block");
+    // After `export default`, a function or class with more after it would
+    // end at its `}` (found by review).
+    cases(&[
+        ("export default <T>function () {}", "export default    function () {}"),
+        ("export default <T>class {}", "export default    class {}"),
+        ("export default <T>{ a: 1 }", "export default    { a: 1 }"),
+        ("export default <T>async function () {}", "export default    async function () {}"),
+    ]);
+    error("export default <T>function (x) { return x }\n('arg')", 1, 16, "`export default` would read");
+    error("export default <T>class { static x = 7 }.x", 1, 16, "`export default` would read");
+    error("export default <A><B>async function () {}.call()", 1, 19, "`export default` would read");
 }
 
 /// `let` as a name followed by a type would become a declaration once the

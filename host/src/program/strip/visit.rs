@@ -159,6 +159,13 @@ impl<'a> Visit<'a> for Blanker<'_> {
         walk::walk_expression_statement(self, it);
     }
 
+    fn visit_export_default_declaration(&mut self, it: &ExportDefaultDeclaration<'a>) {
+        if let Some(expression) = it.declaration.as_expression() {
+            self.heads.insert(expression.span().start, Head::ExportDefault);
+        }
+        walk::walk_export_default_declaration(self, it);
+    }
+
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         if let Some(body) = it.body.as_expression() {
             self.heads.insert(body.span().start, Head::ArrowBody);
@@ -227,17 +234,27 @@ impl<'a> Visit<'a> for Blanker<'_> {
     fn visit_ts_type_assertion(&mut self, it: &TSTypeAssertion<'a>) {
         let inner = it.expression.span().start;
         self.blank(it.span.start, inner);
-        match self.heads.get(&it.span.start) {
+        match self.heads.get(&it.span.start).copied() {
             Some(Head::Statement) => self.lead_with_comma(it.span.start, inner),
+            Some(head) if matches!(it.expression, Expression::TSTypeAssertion(_)) => {
+                self.heads.insert(inner, head);
+            }
             Some(Head::ArrowBody) if self.byte(inner) == b'{' => {
                 let message = "once its type is stripped, this object literal would become the arrow \
                                function's block, which returns nothing; write `({ ... }) as T`";
                 self.refuse(it.span.start, message.into());
             }
-            Some(Head::ArrowBody) => {
-                self.heads.insert(inner, Head::ArrowBody);
+            // A bare function or class only becomes the declaration it reads as.
+            Some(Head::ExportDefault)
+                if self.starts_declaration(inner)
+                    && !matches!(it.expression, Expression::FunctionExpression(_) | Expression::ClassExpression(_)) =>
+            {
+                let message = "once its type is stripped, `export default` would read this function or class as \
+                               a declaration and what follows it as another statement; write \
+                               `export default (... as T)`";
+                self.refuse(it.span.start, message.into());
             }
-            None => {}
+            _ => {}
         }
         self.visit_expression(&it.expression);
     }
