@@ -60,14 +60,18 @@ async fn bad_tokens_are_refused_and_nothing_runs() {
     let config = memory_config(&graph, "resume-bad-config.json");
     let key = TempFile::new("resume-key", &"5a".repeat(32));
     let other_key = TempFile::new("resume-other-key", &"a5".repeat(32));
-    let args = ["--state-key-file", key.0.to_str().unwrap(), "--state-ttl", "1", "--max-state-bytes", "8192"];
+    // Tokens live 3 s (to the whole second: 3 to 4 s), long enough to be used
+    // on a loaded machine, short enough to wait out at the end; every server
+    // starts before the token is made.
+    let args = ["--state-key-file", key.0.to_str().unwrap(), "--state-ttl", "3", "--max-state-bytes", "8192"];
     let client = serve_with(&config.0, &args).await;
-    let failed = call(&client, "execute", json!({ "code": FAILING })).await;
-    let token = envelope(&failed)["resume"].as_str().expect("a resume token").to_owned();
-
     // A second process sharing the key opens it (as a replica would).
     let replica = serve_with(&config.0, &args).await;
     let elsewhere = serve_with(&config.0, &["--state-key-file", other_key.0.to_str().unwrap()]).await;
+    let failed = call(&client, "execute", json!({ "code": FAILING })).await;
+    let issued = std::time::Instant::now();
+    let token = envelope(&failed)["resume"].as_str().expect("a resume token").to_owned();
+
     let probe = format!("{}\nreturn 'ran';", create("d"));
     let resumed = call(&replica, "execute", json!({ "code": probe, "resume": token })).await;
     assert_eq!(envelope(&resumed)["value"], "ran", "{}", text(&resumed));
@@ -90,7 +94,8 @@ async fn bad_tokens_are_refused_and_nothing_runs() {
         assert_eq!(refused.is_error, Some(true));
         assert!(text(&refused).contains(expected) && text(&refused).contains("Nothing was run"), "{}", text(&refused));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let expiry = std::time::Duration::from_millis(4100);
+    tokio::time::sleep(expiry.saturating_sub(issued.elapsed())).await;
     let expired = call(&client, "execute", json!({ "code": probe, "resume": token })).await;
     assert!(text(&expired).contains("expired"), "{}", text(&expired));
     assert_eq!(entities(&graph), ["a", "b", "d"], "no refused program ran");
