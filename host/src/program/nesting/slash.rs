@@ -59,6 +59,18 @@ const STATEMENT: [&[u8]; 15] = [
     b"export",
 ];
 
+/// The length of the longest of [`STATEMENT`] (`function`, `continue`).
+const LONGEST_STATEMENT: usize = {
+    let (mut longest, mut i) = (0, 0);
+    while i < STATEMENT.len() {
+        if STATEMENT[i].len() > longest {
+            longest = STATEMENT[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
+
 /// Where the last bytes that are not space or comment are.
 #[derive(Default)]
 pub(super) struct Seen {
@@ -151,8 +163,7 @@ pub(super) fn statement_keyword_at(bytes: &[u8], at: usize) -> bool {
     if at > 0 && word(bytes[at - 1]) {
         return false;
     }
-    let longest = STATEMENT.iter().map(|k| k.len()).max().unwrap_or(0);
-    let rest = &bytes[at..bytes.len().min(at + longest + 1)];
+    let rest = &bytes[at..bytes.len().min(at + LONGEST_STATEMENT + 1)];
     let end = rest.iter().position(|&b| !word(b)).unwrap_or(rest.len());
     STATEMENT.contains(&&rest[..end])
         && bytes[..at].iter().rposition(|b| !matches!(b, b' ' | b'\t')).is_none_or(|b| line_terminator(&bytes[b..]))
@@ -162,12 +173,11 @@ pub(super) fn statement_keyword_at(bytes: &[u8], at: usize) -> bool {
 /// found for an earlier `at` on the same line (its line's end and last
 /// quote) kept in `line`: many unsure `/` on one line read it once.
 pub(super) fn quote_follows(bytes: &[u8], at: usize, line: &mut Option<(usize, Option<usize>)>) -> bool {
-    let (_, last) = match *line {
-        Some((end, last)) if at < end => (end, last),
+    let last = match *line {
+        Some((end, last)) if at < end => last,
         _ => {
             let end = (at..bytes.len()).find(|&i| line_terminator(&bytes[i..])).unwrap_or(bytes.len());
-            let last = bytes[at..end].iter().rposition(|b| b"'\"`".contains(b)).map(|n| at + n);
-            *line.insert((end, last))
+            line.insert((end, bytes[at..end].iter().rposition(|b| b"'\"`".contains(b)).map(|n| at + n))).1
         }
     };
     last.is_some_and(|quote| quote > at)

@@ -44,8 +44,9 @@ pub(super) struct Blanker<'t> {
     pub(super) listed: bool,
     /// The names exported by what stays JavaScript, seen so far.
     pub(super) exports: HashSet<String>,
-    /// Where an expression statement or an arrow function's expression body
-    /// starts (and so does every expression leftmost in it).
+    /// Where an expression statement, an arrow function's expression body or
+    /// what `export default` exports starts (and so does every expression
+    /// leftmost in it).
     pub(super) heads: HashMap<u32, Head>,
     /// The first construct that cannot be erased.
     pub(super) error: Option<Failure>,
@@ -325,7 +326,7 @@ impl<'t> Blanker<'t> {
     /// the cast so the argument still starts on the keyword's line (`yield`, whose
     /// argument is no sequence, is refused instead).
     pub(super) fn keep_on_line(&mut self, blanks: &[(u32, u32)], skips: &[(u32, u32)]) -> Result<(), Failure> {
-        for &(keyword_end, start, comma) in &self.restricted {
+        for (keyword_end, start, comma) in std::mem::take(&mut self.restricted) {
             let blank = blanks.get(blanks.partition_point(|b| b.1 <= start)).filter(|b| b.0 <= start);
             let Some(&(_, blank_end)) = blank else { continue };
             let next = self.forward(start, skips);
@@ -335,23 +336,26 @@ impl<'t> Blanker<'t> {
             // `0` must not touch the keyword (`return<T>`) nor leave its line.
             let zero = if start == keyword_end { self.plain_byte(start + 1, blank_end) } else { Some(start) };
             let zero = zero.filter(|&z| !self.breaks_line(keyword_end, z));
-            match zero.and_then(|z| Some((z, self.plain_byte(z + 1, blank_end)?))) {
-                Some((zero, comma_at)) if comma => {
-                    self.puts.insert(zero, b'0');
-                    self.puts.insert(comma_at, b',');
-                }
-                _ => {
-                    return Err((
-                        start,
-                        "once its type is stripped, this value would start on a later line than its `return`, \
-                         `throw` or `yield`, which would then end the statement; write `(x as T)` or start the value \
-                         on that line"
-                            .into(),
-                    ));
-                }
+            if !(comma && self.put_zero_comma(zero, blank_end)) {
+                return Err((
+                    start,
+                    "once its type is stripped, this value would start on a later line than its `return`, \
+                     `throw` or `yield`, which would then end the statement; write `(x as T)` or start the value \
+                     on that line"
+                        .into(),
+                ));
             }
         }
         Ok(())
+    }
+
+    /// Writes `0` at `zero` and `,` at the next byte before `end` that
+    /// blanking turns into a space; `false` if there is no room.
+    fn put_zero_comma(&mut self, zero: Option<u32>, end: u32) -> bool {
+        let Some((zero, comma)) = zero.and_then(|z| Some((z, self.plain_byte(z + 1, end)?))) else { return false };
+        self.puts.insert(zero, b'0');
+        self.puts.insert(comma, b',');
+        true
     }
 
     /// A cast `<T>` from `start` to `end` that starts an expression statement
@@ -362,10 +366,7 @@ impl<'t> Blanker<'t> {
         let before = start.checked_sub(1).map(|at| self.byte(at));
         let touches = before.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$'));
         let zero = if touches { self.plain_byte(start + 1, end) } else { Some(start) };
-        if let Some((zero, comma)) = zero.and_then(|z| Some((z, self.plain_byte(z + 1, end)?))) {
-            self.puts.insert(zero, b'0');
-            self.puts.insert(comma, b',');
-        } else {
+        if !self.put_zero_comma(zero, end) {
             self.refuse(start, "this cast cannot be stripped where it starts a statement; write `(x as T)`".into());
         }
     }
